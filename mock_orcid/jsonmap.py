@@ -1,0 +1,285 @@
+"""One schema-driven converter between ORCID's JSON and our XML element model.
+
+ORCID's JSON is Jackson's rendering of the same JAXB model as the XML, so the XSD content
+model tells us almost everything: key = element local name, child order = sequence order,
+repeated element = list under the singular name, attributes = sibling keys.  What the XSD
+cannot tell (which fields Jackson wraps in ``{"value": ...}``, polymorphic lists, wrapper
+elements JSON leaves out) lives in the small tables below.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from xml.etree import ElementTree as ET
+
+from . import schemas
+from .namespaces import NS, local_name
+
+# Simple-content fields whose Java class has @XmlValue, so Jackson writes {"value": ...}.
+# Anything with XML attributes and every xs:dateTime is wrapped too (see _wrapped).
+VALUE_WRAPPED = frozenset({
+    "title", "subtitle", "translated-title", "journal-title", "url", "external-id-url",
+    "review-url", "credit-name", "contributor-email", "country", "year", "month", "day",
+    "source-name", "assertion-origin-name", "given-names", "family-name", "amount",
+    "organization-defined-type", "external-id-normalized", "uri-value", "deprecated-date",
+    "verification-date", "deactivation-date", "completion-date", "submission-date",
+    "created-date", "last-modified-date", "sent-date", "read-date", "archived-date",
+    "actioned-date", "source-reference",
+})
+# ...except where the Java field is a plain String: the organisation's address.
+BARE_UNDER = {
+    "{%s}address" % NS["common"]: frozenset({"city", "region", "country"}),
+}
+# JAXB @XmlElements lists: JSON key -> the parent element it belongs to.
+POLYMORPHIC = {
+    "{%s}bulk" % NS["bulk"]: "bulk",
+    "{%s}affiliation-group" % NS["activities"]: "summaries",
+}
+# JAXB @XmlElementWrapper: JSON omits these wrapper elements.
+UNWRAPPED = frozenset({"{%s}resource-items" % NS["research-resource"]})
+# Fields Jackson never writes (@JsonIgnore on ORCID's classes).
+JSON_IGNORED = frozenset({"normalized-url"})
+# Children the XSD allows but ORCID's Java class does not have: no "null" for them.
+XSD_ONLY = {
+    "{%s}external-id" % NS["common"]: frozenset({"created-date", "last-modified-date", "source"}),
+}
+# Fuzzy-date parts are numbers in the XSD but zero-padded strings in ORCID's JSON ("05").
+TEXT_KEPT = frozenset({"year", "month", "day"})
+
+
+class JsonShapeError(ValueError):
+    """The JSON does not fit the element's content model."""
+
+
+def _primitive(simple_type) -> str:
+    if simple_type is None:
+        return "string"
+    try:
+        return simple_type.primitive_type.local_name
+    except AttributeError:
+        return "string"
+
+
+def _content_type(xsd_type):
+    if xsd_type.is_simple():
+        return xsd_type
+    return xsd_type.content if xsd_type.has_simple_content() else None
+
+
+def _attributes(xsd_type):
+    return {} if xsd_type.is_simple() else xsd_type.attributes
+
+
+def _text_only(xsd_type) -> bool:
+    """Simple content, or mixed content with no child elements (``common:source-name``)."""
+    if xsd_type.is_simple() or xsd_type.has_simple_content():
+        return True
+    return bool(getattr(xsd_type, "mixed", False)) and not list(xsd_type.content.iter_elements())
+
+
+def _child_decls(xsd_type):
+    if _text_only(xsd_type):
+        return []
+    return list(xsd_type.content.iter_elements())
+
+
+def _repeats(decl) -> bool:
+    return decl.max_occurs is None or decl.max_occurs > 1
+
+
+# ---------------------------------------------------------------- JSON -> XML
+
+def to_element(data, tag: str, set_name: str | None = None) -> ET.Element:
+    """Build the XML element ``tag`` from ORCID JSON (the element's content)."""
+    decl = schemas.element_decl(tag, set_name)
+    if not isinstance(data, dict):
+        raise JsonShapeError("expected a JSON object for '%s'" % local_name(tag))
+    return _build(decl, data, local_name(tag))
+
+
+def _scalar_text(value, simple_type, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        if _primitive(simple_type) == "dateTime":
+            return _millis_to_iso(value)
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, str):
+        return value
+    raise JsonShapeError("'%s' must be a string, number or boolean" % where)
+
+
+def _build(decl, value, where: str) -> ET.Element:
+    elem = ET.Element(decl.name)
+    xsd_type = decl.type
+    attrs = _attributes(xsd_type)
+    if _text_only(xsd_type):
+        if isinstance(value, dict):
+            for key, val in value.items():
+                if key == "value" or val is None:
+                    continue
+                if key not in attrs:
+                    raise JsonShapeError("unknown field '%s' in '%s'" % (key, where))
+                elem.set(key, _scalar_text(val, attrs[key].type, key))
+            value = value.get("value")
+        if value is not None:
+            elem.text = _scalar_text(value, _content_type(xsd_type), where)
+        return elem
+    if not isinstance(value, dict):
+        raise JsonShapeError("'%s' must be a JSON object" % where)
+    children = {local_name(d.name): d for d in _child_decls(xsd_type)}
+    built: dict[str, list[ET.Element]] = {}
+    for key, val in value.items():
+        if val is None or key in JSON_IGNORED:
+            continue
+        if key in attrs:
+            elem.set(key, _scalar_text(val, attrs[key].type, key))
+        elif key in children:
+            decl_c = children[key]
+            items = val if isinstance(val, list) else [val]
+            if not _repeats(decl_c) and len(items) > 1:
+                raise JsonShapeError("'%s' takes one value, not a list" % key)
+            built.setdefault(key, []).extend(
+                _build(decl_c, item, key) for item in items if item is not None)
+        elif POLYMORPHIC.get(decl.name) == key:
+            for item in (val if isinstance(val, list) else [val]):
+                if not isinstance(item, dict) or len(item) != 1:
+                    raise JsonShapeError("each '%s' item must be an object with one key" % key)
+                (name, content), = item.items()
+                if name not in children:
+                    raise JsonShapeError("'%s' is not allowed in '%s'" % (name, key))
+                built.setdefault(name, []).append(_build(children[name], content, name))
+        else:
+            wrapper = _wrapper_for(children, key)
+            if wrapper is None:
+                raise JsonShapeError("unknown field '%s' in '%s'" % (key, where))
+            built.setdefault(local_name(wrapper.name), []).append(
+                _build(wrapper, {key: val}, local_name(wrapper.name)))
+    # XSD sequence order, whatever the JSON key order was; a polymorphic list keeps its
+    # own order (bulk results must line up with the request's items).
+    poly = _poly_members(decl) if POLYMORPHIC.get(decl.name) in value else set()
+    poly_done = False
+    for name in children:
+        if name in poly:
+            if not poly_done:
+                elem.extend(_poly_order(value[POLYMORPHIC[decl.name]], built))
+                poly_done = True
+            continue
+        elem.extend(built.get(name, []))
+    return elem
+
+
+def _poly_members(decl) -> set[str]:
+    """Local names of the children that sit inside an xs:choice (JAXB @XmlElements)."""
+    found: set[str] = set()
+
+    def walk(group, in_choice):
+        for part in group:
+            if hasattr(part, "model"):
+                walk(part, in_choice or part.model == "choice")
+            elif in_choice:
+                found.add(local_name(part.name))
+    walk(decl.type.content, False)
+    return found
+
+
+def _poly_order(items, built):
+    cursor: dict[str, int] = {}
+    for item in items or []:
+        name = next(iter(item))
+        idx = cursor.get(name, 0)
+        cursor[name] = idx + 1
+        yield built[name][idx]
+
+
+def _wrapper_for(children, key):
+    for decl in children.values():
+        if decl.name in UNWRAPPED and key in {local_name(d.name) for d in _child_decls(decl.type)}:
+            return decl
+    return None
+
+
+def _millis_to_iso(millis) -> str:
+    dt = datetime.fromtimestamp(millis / 1000.0, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+# ---------------------------------------------------------------- XML -> JSON
+
+def to_json(elem: ET.Element, set_name: str | None = None):
+    """ORCID JSON for an element (its content; the root name is implied by the endpoint)."""
+    return _render(schemas.element_decl(elem.tag, set_name), elem, None)
+
+
+def _iso_to_millis(text: str) -> int:
+    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(round(dt.timestamp() * 1000))
+
+
+def _typed(text, simple_type):
+    if text is None:
+        return None
+    prim = _primitive(simple_type)
+    if prim == "dateTime":
+        return _iso_to_millis(text)
+    if prim == "decimal":
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+    if prim == "boolean":
+        return text.strip() in ("true", "1")
+    return text
+
+
+def _wrapped(decl, parent_tag) -> bool:
+    name = local_name(decl.name)
+    if name in BARE_UNDER.get(parent_tag, ()):
+        return False
+    if _attributes(decl.type):
+        return True
+    return name in VALUE_WRAPPED or _primitive(_content_type(decl.type)) == "dateTime"
+
+
+def _render(decl, elem: ET.Element, parent_tag):
+    xsd_type = decl.type
+    attrs = _attributes(xsd_type)
+    if _text_only(xsd_type):
+        text = elem.text if elem.text is not None else ""
+        name = local_name(decl.name)
+        value = text.strip() if name in TEXT_KEPT else _typed(text, _content_type(xsd_type))
+        if not _wrapped(decl, parent_tag):
+            return value
+        out = {"value": value}
+        for name, attr in attrs.items():
+            if name in elem.attrib:
+                out[name] = _typed(elem.get(name), attr.type)
+        return out
+    out = {}
+    poly_key = POLYMORPHIC.get(decl.name)
+    poly = _poly_members(decl) if poly_key else set()
+    for decl_c in _child_decls(xsd_type):
+        name = local_name(decl_c.name)
+        if name in JSON_IGNORED:
+            continue
+        found = [c for c in elem if c.tag == decl_c.name]
+        if not found and name in XSD_ONLY.get(decl.name, ()):
+            continue
+        if name in poly:
+            if poly_key not in out:
+                by_tag = {d.name: d for d in _child_decls(xsd_type) if local_name(d.name) in poly}
+                out[poly_key] = [{local_name(c.tag): _render(by_tag[c.tag], c, decl.name)}
+                                 for c in elem if c.tag in by_tag]
+        elif decl_c.name in UNWRAPPED:
+            for inner in _child_decls(decl_c.type):
+                sub = [g for c in found for g in c if g.tag == inner.name]
+                out[local_name(inner.name)] = [_render(inner, g, decl_c.name) for g in sub]
+        elif _repeats(decl_c):
+            out[name] = [_render(decl_c, c, decl.name) for c in found]
+        else:
+            out[name] = _render(decl_c, found[0], decl.name) if found else None
+    for name, attr in attrs.items():
+        if name in elem.attrib:
+            out[name] = _typed(elem.get(name), attr.type)
+    return out

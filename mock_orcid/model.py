@@ -1,0 +1,110 @@
+"""Plain data of the registry: records, items, clients, tokens. No HTTP here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+VISIBILITIES = ("public", "limited", "registered-only", "private")
+CLIENT_TYPES = ("public", "member", "premium")
+
+
+@dataclass
+class Source:
+    """Who wrote an item: a member client or the researcher."""
+    client_id: str | None = None
+    orcid: str | None = None
+    name: str = ""
+
+
+@dataclass
+class Item:
+    section: str
+    put_code: int
+    body: ET.Element          # the client's content, without read-only metadata
+    source: Source
+    visibility: str
+    created: datetime
+    last_modified: datetime
+    display_index: int = 1    # ORCID gives API-created items 1
+
+
+@dataclass
+class Email:
+    email: str
+    primary: bool = True
+    verified: bool = True
+    visibility: str = "public"
+    created: datetime | None = None
+    last_modified: datetime | None = None
+
+
+@dataclass
+class Record:
+    orcid: str
+    given_names: str
+    family_name: str | None
+    credit_name: str | None
+    emails: list[Email]
+    biography: str | None
+    default_visibility: str
+    created: datetime
+    last_modified: datetime
+    items: dict[str, dict[int, Item]] = field(default_factory=dict)
+    notifications: list[dict] = field(default_factory=list)
+    name_visibility: str = "public"
+    biography_visibility: str = "public"
+    state: str = "active"           # active | deprecated | locked | deactivated | unclaimed
+    primary_orcid: str | None = None
+    created_by_client: str | None = None
+
+    def section_items(self, section: str) -> dict[int, Item]:
+        return self.items.setdefault(section, {})
+
+    @property
+    def display_name(self) -> str:
+        if self.credit_name:
+            return self.credit_name
+        return " ".join(p for p in (self.given_names, self.family_name) if p)
+
+
+@dataclass
+class Client:
+    client_id: str
+    client_secret: str
+    name: str
+    type: str                        # public | member | premium
+    redirect_uris: list[str]
+    description: str = ""
+    persistent_tokens: bool = True
+
+
+@dataclass
+class AuthorizationCode:
+    code: str
+    client_id: str
+    orcid: str
+    scopes: tuple[str, ...]
+    redirect_uri: str | None
+    created: datetime
+    nonce: str | None = None
+    used: bool = False
+
+
+@dataclass
+class Token:
+    access_token: str
+    refresh_token: str
+    client_id: str
+    orcid: str | None                # None for client-credentials tokens
+    scopes: tuple[str, ...]          # as granted (not expanded)
+    issued: datetime
+    expires_in: int
+    from_code: str | None = None
+    revoked: bool = False            # revoked by the client, an admin, or a reused code
+    user_revoked: bool = False       # the researcher revoked this client's access
+    parent: str | None = None
+
+    @property
+    def is_user_token(self) -> bool:
+        return self.orcid is not None

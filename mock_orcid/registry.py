@@ -1,0 +1,268 @@
+"""The registry: records and their items, clients, tokens, put-code sequences.
+
+Plain Python, shared by the server's threads. Every read and write takes one re-entrant
+lock, so put-codes are never handed out twice and no write is lost. Items are stored as
+the client sent them (minus read-only metadata); what ORCID adds on read (put-code,
+source, dates, path, visibility) lives on the Item and is rendered by ``render``.
+"""
+from __future__ import annotations
+
+import copy
+import random
+import secrets
+import string
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from xml.etree import ElementTree as ET
+
+from faker import Faker
+
+from . import orcid_id, sections
+from .errors import OrcidError
+from .model import (CLIENT_TYPES, VISIBILITIES, AuthorizationCode, Client, Email, Item,
+                    Record, Source, Token)
+from .namespaces import NS, local_name
+
+# Put-code sequences start high enough to look like ORCID's and to never collide with
+# the "1" that clients sometimes hard-code by mistake.
+SEQUENCE_START = 1000
+CLIENT_TOKEN_SECONDS = 631138518
+MAX_WORKS = 10000
+
+# read-only metadata a client may send but ORCID ignores (clearSource)
+_READ_ONLY = {"{%s}%s" % (NS["common"], n) for n in ("created-date", "last-modified-date", "source")}
+
+
+def utcnow() -> datetime:
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class Registry:
+    def __init__(self, seed: int = 1):
+        self.lock = threading.RLock()
+        self.seed = seed
+        self._clock_last = None
+        self.clear()
+
+    # ------------------------------------------------------------------ state
+    def clear(self) -> None:
+        with self.lock:
+            self.records: dict[str, Record] = {}
+            self.clients: dict[str, Client] = {}
+            self.tokens: dict[str, Token] = {}
+            self.refresh_tokens: dict[str, Token] = {}
+            self.codes: dict[str, AuthorizationCode] = {}
+            self.sequences: dict[str, int] = {}
+            self.rng = random.Random(self.seed)
+            self.faker = Faker()
+            self.faker.seed_instance(self.seed)
+
+    def now(self) -> datetime:
+        # Strictly increasing, so "last modified" always moves with a change.
+        with self.lock:
+            now = utcnow()
+            if self._clock_last is not None and now <= self._clock_last:
+                now = self._clock_last + timedelta(milliseconds=1)
+            self._clock_last = now
+            return now
+
+    def next_put_code(self, sequence: str) -> int:
+        with self.lock:
+            value = self.sequences.get(sequence, SEQUENCE_START)
+            self.sequences[sequence] = value + 1
+            return value
+
+    # ------------------------------------------------------------------ records
+    def create_user(self, orcid: str | None = None, given_names: str | None = None,
+                    family_name: str | None = None, credit_name: str | None = None,
+                    email: str | None = None, default_visibility: str = "public",
+                    biography: str | None = None, **_ignored) -> Record:
+        with self.lock:
+            if orcid is not None:
+                if not orcid_id.is_valid(orcid):
+                    raise ValueError("'%s' is not a valid ORCID iD (format NNNN-NNNN-NNNN-NNNC "
+                                     "with an ISO 7064 MOD 11-2 check digit)" % orcid)
+                if orcid in self.records:
+                    raise ValueError("ORCID iD %s already exists" % orcid)
+            else:
+                orcid = orcid_id.generate(self.rng, self.records)
+            if default_visibility not in ("public", "limited", "private"):
+                raise ValueError("default_visibility must be public, limited or private")
+            given = given_names or self.faker.first_name()
+            family = family_name if family_name is not None else self.faker.last_name()
+            now = self.now()
+            address = email or "%s.%s@%s" % (given.lower().replace(" ", ""),
+                                              (family or "x").lower().replace(" ", ""),
+                                              self.faker.free_email_domain())
+            record = Record(
+                orcid=orcid, given_names=given, family_name=family, credit_name=credit_name,
+                emails=[Email(address, primary=True, verified=True, visibility=default_visibility,
+                              created=now, last_modified=now)],
+                biography=biography, default_visibility=default_visibility,
+                created=now, last_modified=now,
+            )
+            self.records[orcid] = record
+            return record
+
+    def record(self, orcid: str) -> Record:
+        rec = self.records.get(orcid)
+        if rec is None:
+            raise OrcidError(9016, "ORCID iD %s not found" % orcid, status=404)
+        return rec
+
+    def touch(self, record: Record, when: datetime) -> None:
+        record.last_modified = max(record.last_modified, when)
+
+    # ------------------------------------------------------------------ clients
+    def create_client(self, name: str | None = None, type: str = "member",
+                      redirect_uris=None, client_id: str | None = None,
+                      client_secret: str | None = None, description: str = "",
+                      **_ignored) -> Client:
+        with self.lock:
+            if type not in CLIENT_TYPES:
+                raise ValueError("type must be one of %s" % ", ".join(CLIENT_TYPES))
+            if isinstance(redirect_uris, str):
+                redirect_uris = [redirect_uris]
+            client_id = client_id or "APP-" + "".join(
+                self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+            client = Client(
+                client_id=client_id,
+                client_secret=client_secret or str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+                name=name or "%s %s" % (self.faker.company(), "Integration"),
+                type=type, redirect_uris=list(redirect_uris or []), description=description,
+            )
+            self.clients[client.client_id] = client
+            return client
+
+    # ------------------------------------------------------------------ tokens
+    def issue_code(self, client_id, orcid, scopes, redirect_uri, nonce=None) -> AuthorizationCode:
+        with self.lock:
+            alphabet = string.ascii_letters + string.digits
+            while True:
+                code = "".join(secrets.choice(alphabet) for _ in range(6))
+                if code not in self.codes:
+                    break
+            auth = AuthorizationCode(code, client_id, orcid, tuple(scopes), redirect_uri,
+                                     self.now(), nonce)
+            self.codes[code] = auth
+            return auth
+
+    def issue_token(self, client_id, orcid, scopes, expires_in=CLIENT_TOKEN_SECONDS,
+                    from_code=None, parent=None) -> Token:
+        with self.lock:
+            token = Token(str(uuid.uuid4()), str(uuid.uuid4()), client_id, orcid,
+                          tuple(scopes), self.now(), expires_in, from_code=from_code,
+                          parent=parent)
+            self.tokens[token.access_token] = token
+            self.refresh_tokens[token.refresh_token] = token
+            return token
+
+    def token(self, access_token: str) -> Token | None:
+        return self.tokens.get(access_token)
+
+    # ------------------------------------------------------------------ items
+    def find_item(self, record: Record, section: sections.Section, put_code: int) -> Item:
+        item = self._lookup(record, section, put_code)
+        if item is None:
+            raise OrcidError(9016, "No %s found with put-code %s on record %s"
+                             % (section.name, put_code, record.orcid), status=404)
+        return item
+
+    def _lookup(self, record, section, put_code):
+        # Affiliations share one put-code sequence and one handler, as in ORCID.
+        if section.sequence == "affiliation":
+            for s in sections.ACTIVITIES:
+                if s.sequence == "affiliation" and put_code in record.section_items(s.name):
+                    return record.section_items(s.name)[put_code]
+            return None
+        return record.section_items(section.name).get(put_code)
+
+    def add_item(self, orcid: str, section: sections.Section, body: ET.Element,
+                 source: Source, check=None) -> Item:
+        """Create an item; ``check(record, body)`` runs under the lock before anything changes."""
+        with self.lock:
+            record = self.record(orcid)
+            if body.get("put-code") is not None:
+                raise OrcidError(9024, "Put-code %s was given in the request body; a new %s must "
+                                 "not carry one" % (body.get("put-code"), section.name))
+            if section.name == "work" and len(record.section_items("work")) >= MAX_WORKS:
+                raise OrcidError(9048, "The record already has %d works" % MAX_WORKS)
+            if check:
+                check(record, body, None)
+            now = self.now()
+            item = Item(section.name, self.next_put_code(section.sequence), _clean(body), source,
+                        record.default_visibility, now, now)
+            record.section_items(section.name)[item.put_code] = item
+            self.touch(record, now)
+            return item
+
+    def update_item(self, orcid: str, section: sections.Section, put_code: int,
+                    body: ET.Element, source: Source, check=None) -> Item:
+        with self.lock:
+            record = self.record(orcid)
+            item = self.find_item(record, section, put_code)
+            body_code = body.get("put-code")
+            if body_code is None or body_code.strip() != str(put_code):
+                raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
+                                 "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
+            if not _same_source(item.source, source):
+                raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
+                                 "cannot update it" % (section.name, put_code))
+            visibility = body.get("visibility")
+            if visibility is not None and visibility != item.visibility:
+                raise OrcidError(9035, "The visibility of %s %s is '%s' and cannot be changed to "
+                                 "'%s' through the API" % (section.name, put_code, item.visibility, visibility))
+            if check:
+                check(record, body, item)
+            now = self.now()
+            item.body = _clean(body)
+            item.last_modified = now
+            self.touch(record, now)
+            return item
+
+    def delete_item(self, orcid: str, section: sections.Section, put_code: int,
+                    source: Source) -> Item:
+        with self.lock:
+            record = self.record(orcid)
+            item = self.find_item(record, section, put_code)
+            if not _same_source(item.source, source):
+                raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
+                                 "cannot delete it" % (item.section, put_code))
+            del record.section_items(item.section)[put_code]
+            self.touch(record, self.now())
+            return item
+
+    def items(self, record: Record, section: sections.Section) -> list[Item]:
+        with self.lock:
+            return sorted(record.section_items(section.name).values(), key=lambda i: i.put_code)
+
+
+def _same_source(a: Source, b: Source) -> bool:
+    if a.client_id or b.client_id:
+        return a.client_id == b.client_id
+    return a.orcid == b.orcid
+
+
+def _clean(body: ET.Element) -> ET.Element:
+    body = copy.deepcopy(body)
+    for name in ("put-code", "visibility", "path", "display-index"):
+        body.attrib.pop(name, None)
+    for child in list(body):
+        if child.tag in _READ_ONLY:
+            body.remove(child)
+    return body
+
+
+def strip_visibility(value: str | None) -> str:
+    return value if value in VISIBILITIES else "public"
+
+
+def section_item_title(section: sections.Section, body: ET.Element) -> str | None:
+    node = body
+    for part in section.title_path:
+        node = next((c for c in node if local_name(c.tag) == part), None)
+        if node is None:
+            return None
+    return (node.text or "").strip() or None

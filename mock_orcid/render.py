@@ -1,0 +1,244 @@
+"""Builds ORCID's read elements (items, summaries, grouped lists, errors) from the registry.
+
+Only element trees here; the web layer turns them into XML or JSON.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from urllib.parse import urlparse
+from xml.etree import ElementTree as ET
+
+from . import grouping, schemas, sections
+from .errors import OrcidError
+from .model import Item, Record, Source
+from .namespaces import NS, local_name, qn
+
+C = "{%s}" % NS["common"]
+_META = ("created-date", "last-modified-date", "source")
+
+
+def iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def _sub(parent: ET.Element, tag: str, text=None, **attrs) -> ET.Element:
+    node = ET.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+class Renderer:
+    """``registry_url`` names identities (iD and client URIs): ORCID's schema only allows
+    ``https://…orcid.org/…`` there, just as the real API at api.sandbox.orcid.org names
+    people https://sandbox.orcid.org/{iD}."""
+
+    def __init__(self, registry_url: str = "https://sandbox.orcid.org"):
+        self.base_url = registry_url.rstrip("/")
+        self.host = urlparse(self.base_url).hostname or "localhost"
+
+    # -- common pieces ----------------------------------------------------
+    def orcid_identifier(self, parent, tag, orcid):
+        node = _sub(parent, tag)
+        _sub(node, C + "uri", "%s/%s" % (self.base_url, orcid))
+        _sub(node, C + "path", orcid)
+        _sub(node, C + "host", self.host)
+        return node
+
+    def source(self, src: Source) -> ET.Element:
+        node = ET.Element(C + "source")
+        if src.client_id:
+            client = _sub(node, C + "source-client-id")
+            _sub(client, C + "uri", "%s/client/%s" % (self.base_url, src.client_id))
+            _sub(client, C + "path", src.client_id)
+            _sub(client, C + "host", self.host)
+        else:
+            self.orcid_identifier(node, C + "source-orcid", src.orcid)
+        _sub(node, C + "source-name", src.name)
+        return node
+
+    def _meta(self, item: Item) -> list[ET.Element]:
+        created = ET.Element(C + "created-date")
+        created.text = iso(item.created)
+        modified = ET.Element(C + "last-modified-date")
+        modified.text = iso(item.last_modified)
+        return [created, modified, self.source(item.source)]
+
+    def item_path(self, record: Record, section: sections.Section, put_code: int) -> str:
+        return "/%s/%s/%s" % (record.orcid, section.location_segment, put_code)
+
+    # -- items -------------------------------------------------------------
+    def item(self, record: Record, item: Item) -> ET.Element:
+        section = sections.BY_NAME[item.section]
+        elem = ET.Element(section.tag)
+        self._item_attrs(elem, record, section, item)
+        elem.extend(self._meta(item))
+        elem.extend(copy.deepcopy(list(item.body)))
+        self._add_normalised(elem)
+        return elem
+
+    def _item_attrs(self, elem, record, section, item):
+        elem.set("put-code", str(item.put_code))
+        elem.set("path", self.item_path(record, section, item.put_code))
+        elem.set("visibility", item.visibility)
+        elem.set("display-index", str(item.display_index))
+
+    def summary(self, record: Record, item: Item) -> ET.Element:
+        section = sections.BY_NAME[item.section]
+        full = self.item(record, item)
+        decl = schemas.element_decl(section.summary_tag)
+        elem = ET.Element(section.summary_tag)
+        self._item_attrs(elem, record, section, item)
+        by_local = {}
+        for child in full:
+            by_local.setdefault(local_name(child.tag), []).append(child)
+        for child_decl in decl.type.content.iter_elements():
+            name = local_name(child_decl.name)
+            source_name = section.summary_renames.get(name, name)
+            for found in by_local.get(source_name, []):
+                if found.tag != child_decl.name:
+                    found = _retag(found, child_decl.name)
+                elem.append(found)
+        return elem
+
+    def _add_normalised(self, elem: ET.Element) -> None:
+        # ORCID adds the transient normalised value to work/peer-review ids on read.
+        if local_name(elem.tag) not in ("work", "peer-review", "research-resource"):
+            return
+        for ext in elem.iter(C + "external-id"):
+            if ext.find(C + "external-id-normalized") is not None:
+                continue
+            id_type, value, _rel = grouping.id_fields(ext)
+            norm = grouping.normalise(id_type, value)
+            if norm:
+                node = ET.Element(C + "external-id-normalized", {"transient": "true"})
+                node.text = norm
+            else:
+                node = ET.Element(C + "external-id-normalized-error", {"transient": "true"})
+                _sub(node, C + "error-code", "8001")
+                _sub(node, C + "error-message", "Cannot normalize identifier value %s" % value)
+            anchor = ext.find(C + "external-id-value")
+            ext.insert(list(ext).index(anchor) + 1 if anchor is not None else len(ext), node)
+
+    # -- lists -------------------------------------------------------------
+    def section_list(self, record: Record, section: sections.Section, items: list[Item]) -> ET.Element:
+        container = ET.Element(section.list_tag, {"path": "/%s/%s" % (record.orcid, section.plural)})
+        if section.kind == "person":
+            if items:
+                _sub(container, C + "last-modified-date", iso(max(i.last_modified for i in items)))
+            for item in items:
+                container.append(self.item(record, item))
+            return container
+        if items:
+            _sub(container, C + "last-modified-date", iso(max(i.last_modified for i in items)))
+        summaries = [(item, self.summary(record, item)) for item in items]
+        if section.grouping == "peer-review":
+            self._peer_review_groups(container, summaries)
+            return container
+        group_tag = qn("activities", "affiliation-group" if section.grouping == "affiliation-group" else "group")
+        for members in _ordered_groups(summaries):
+            grp = _sub(container, group_tag)
+            _sub(grp, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
+            ids = _sub(grp, C + "external-ids")
+            seen = set()
+            for _item, summ in members:
+                for key, ext in grouping.group_keys(summ):
+                    if key not in seen:
+                        seen.add(key)
+                        ids.append(_group_id(ext))
+            for _item, summ in members:
+                grp.append(summ)
+        return container
+
+    def _peer_review_groups(self, container, summaries):
+        by_group: dict[str, list] = {}
+        for item, summ in summaries:
+            gid = summ.findtext("{%s}review-group-id" % NS["peer-review"]) or ""
+            by_group.setdefault(gid.strip(), []).append((item, summ))
+        for gid, members in by_group.items():
+            outer = _sub(container, qn("activities", "group"))
+            _sub(outer, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
+            ids = _sub(outer, C + "external-ids")
+            ext = _sub(ids, C + "external-id")
+            _sub(ext, C + "external-id-type", "peer-review")
+            _sub(ext, C + "external-id-value", gid)
+            for inner_members in _ordered_groups(members):
+                inner = _sub(outer, qn("activities", "peer-review-group"))
+                _sub(inner, C + "last-modified-date", iso(max(i.last_modified for i, _ in inner_members)))
+                inner_ids = _sub(inner, C + "external-ids")
+                seen = set()
+                for _item, summ in inner_members:
+                    for key, e in grouping.group_keys(summ):
+                        if key not in seen:
+                            seen.add(key)
+                            inner_ids.append(_group_id(e))
+                for _item, summ in inner_members:
+                    inner.append(summ)
+
+    def activities_summary(self, record: Record, lists) -> ET.Element:
+        """``lists``: (section, visible items) pairs; laid out in the schema's order."""
+        elem = ET.Element(qn("activities", "activities-summary"),
+                          {"path": "/%s/activities" % record.orcid})
+        by_tag = {section.list_tag: (section, items) for section, items in lists}
+        children = []
+        for decl in schemas.element_decl(elem.tag).type.content.iter_elements():
+            if decl.name in by_tag:
+                children.append(self.section_list(record, *by_tag[decl.name]))
+        dates = [c.findtext(C + "last-modified-date") for c in children]
+        dates = [d for d in dates if d]
+        if dates:
+            _sub(elem, C + "last-modified-date", max(dates))
+        elem.extend(children)
+        return elem
+
+    # -- bulk and errors ----------------------------------------------------
+    def bulk(self, results: list) -> ET.Element:
+        container = ET.Element(qn("bulk", "bulk"))
+        for entry in results:
+            container.append(self.error(entry) if isinstance(entry, OrcidError) else entry)
+        return container
+
+    def error(self, err: OrcidError) -> ET.Element:
+        elem = ET.Element(qn("error", "error"))
+        body = err.as_dict()
+        for key in ("response-code", "developer-message", "user-message", "error-code", "more-info"):
+            _sub(elem, qn("error", key), body[key])
+        return elem
+
+
+def _retag(elem, tag):
+    clone = copy.deepcopy(elem)
+    clone.tag = tag
+    return clone
+
+
+def _group_id(ext: ET.Element) -> ET.Element:
+    clone = ET.Element(C + "external-id")
+    for child in ext:
+        if local_name(child.tag) in ("external-id-type", "external-id-value",
+                                     "external-id-normalized", "external-id-url",
+                                     "external-id-relationship"):
+            clone.append(copy.deepcopy(child))
+    return clone
+
+
+def _pub_date_key(summ: ET.Element):
+    date = summ.find(C + "publication-date")
+    if date is None:
+        return ""
+    return "-".join((date.findtext(C + p) or "").strip().zfill(2) for p in ("year", "month", "day"))
+
+
+def _ordered_groups(summaries):
+    groups = grouping.group(summaries, lambda entry: grouping.group_keys(entry[1]))
+    for members in groups:
+        # preferred item first: highest display-index, then oldest
+        members.sort(key=lambda e: (-e[0].display_index, e[0].created))
+    # newest publication first, then title
+    def title(members):
+        t = members[0][1].find(".//" + C + "title")
+        return (t.text or "") if t is not None else ""
+    groups.sort(key=lambda m: title(m))
+    groups.sort(key=lambda m: _pub_date_key(m[0][1]), reverse=True)
+    return groups

@@ -1,0 +1,109 @@
+"""The one table that knows ORCID's record sections.
+
+Routes, scopes, put-code sequences, root elements, summaries, list containers, grouping
+and amended-notification names are all read from here; adding a section is adding a row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .namespaces import qn
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str                 # URL segment of one item: /{orcid}/{name}/{put-code}
+    plural: str               # URL segment of the list: /{orcid}/{plural}
+    prefix: str               # XML namespace prefix of the item element
+    sequence: str             # put-code sequence (ORCID's per-table database sequence)
+    kind: str                 # "activity" or "person"
+    read_scope: str
+    create_scopes: tuple[str, ...]
+    update_scope: str
+    amended_section: str | None = None   # amended notification's section; None: no notification
+    summary: str | None = None           # summary element local name (activities)
+    list_tag: str = ""                   # Clark name of the list container element
+    grouping: str | None = None          # "group", "affiliation-group", "peer-review" or None
+    title_path: tuple[str, ...] = ()     # where the item's display name lives
+    summary_renames: dict = field(default_factory=dict)  # summary child local name -> item child
+
+    @property
+    def tag(self) -> str:
+        return qn(self.prefix, self.name if self.kind == "activity" else self.element)
+
+    @property
+    def element(self) -> str:
+        return PERSON_ELEMENTS.get(self.name, self.name)
+
+    @property
+    def summary_tag(self) -> str | None:
+        return qn(self.prefix, self.summary) if self.summary else None
+
+    @property
+    def location_segment(self) -> str:
+        # ORCID's Location header uses the singular for activities, the collection for person items.
+        return self.name
+
+    @property
+    def item_type(self) -> str:
+        return self.name
+
+
+PERSON_ELEMENTS = {
+    "researcher-urls": "researcher-url", "other-names": "other-name", "keywords": "keyword",
+    "address": "address", "external-identifiers": "external-identifier",
+}
+
+_WORKS = ("/orcid-works/read-limited", ("/orcid-works/create", "/orcid-works/update"), "/orcid-works/update")
+_FUNDING = ("/funding/read-limited", ("/funding/create", "/funding/update"), "/funding/update")
+_AFFIL = ("/affiliations/read-limited", ("/affiliations/create", "/affiliations/update"), "/affiliations/update")
+_PEER = ("/peer-review/read-limited", ("/peer-review/create", "/peer-review/update"), "/peer-review/update")
+_BIO = ("/orcid-bio/read-limited", ("/orcid-bio/update",), "/orcid-bio/update")
+_EXTID = ("/orcid-bio/read-limited", ("/orcid-bio/external-identifiers/create",), "/orcid-bio/update")
+
+AFFILIATIONS = ("distinction", "education", "employment", "invited-position", "membership",
+                "qualification", "service")
+
+
+def _activity(name, plural, scopes, sequence, grouping, title_path, renames=None):
+    return Section(
+        name=name, plural=plural, prefix=name, sequence=sequence, kind="activity",
+        read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
+        amended_section=name.upper().replace("-", "_"), summary=name + "-summary",
+        list_tag=qn("activities", plural), grouping=grouping, title_path=title_path,
+        summary_renames=renames or {},
+    )
+
+
+def _person(name, scopes, title_path):
+    return Section(
+        name=name, plural=name, prefix=PERSON_ELEMENTS[name], sequence=name, kind="person",
+        read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
+        list_tag=qn(PERSON_ELEMENTS[name], name if name != "address" else "addresses"),
+        title_path=title_path,
+    )
+
+
+_ORG_NAME = ("organization", "name")
+
+SECTIONS: tuple[Section, ...] = (
+    _activity("work", "works", _WORKS, "work", "group", ("title", "title")),
+    _activity("funding", "fundings", _FUNDING, "funding", "group", ("title", "title")),
+    *(_activity(a, a + "s", _AFFIL, "affiliation", "affiliation-group", _ORG_NAME)
+      for a in AFFILIATIONS),
+    _activity("peer-review", "peer-reviews", _PEER, "peer-review", "peer-review",
+              ("subject-name", "title"),
+              {"external-ids": "review-identifiers", "completion-date": "review-completion-date"}),
+    _activity("research-resource", "research-resources", _AFFIL, "research-resource", "group",
+              ("proposal", "title", "title")),
+    _person("researcher-urls", _BIO, ("url-name",)),
+    _person("other-names", _BIO, ("content",)),
+    _person("keywords", _BIO, ("content",)),
+    _person("address", _BIO, ("country",)),
+    _person("external-identifiers", _EXTID, ("external-id-value",)),
+)
+
+BY_NAME = {s.name: s for s in SECTIONS}
+BY_PLURAL = {s.plural: s for s in SECTIONS}
+ACTIVITIES = tuple(s for s in SECTIONS if s.kind == "activity")
+PERSON = tuple(s for s in SECTIONS if s.kind == "person")

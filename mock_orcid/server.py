@@ -1,0 +1,43 @@
+"""Runs the app on waitress, a production-grade threaded WSGI server (pure Python, no
+compiler, well kept), in the foreground (CLI) or in a background thread (pytest)."""
+from __future__ import annotations
+
+import threading
+
+from waitress.server import create_server
+
+from .settings import Settings
+from .state import MockState
+from .web.app import create_app
+
+
+class RunningServer:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.state = MockState(settings)
+        self.app = create_app(state=self.state)
+        self._server = create_server(self.app, host=settings.host, port=settings.port,
+                                     threads=settings.threads, ident="mock-orcid",
+                                     clear_untrusted_proxy_headers=True)
+        # With --port 0 the OS picks the port; the base URL must name the real one.
+        self.port = int(self._server.effective_port)
+        if not settings.base_url:
+            settings.port = self.port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.public_base_url
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def start(self) -> "RunningServer":
+        self._thread = threading.Thread(target=self._server.run, name="mock-orcid", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        if self._thread:
+            self._thread.join(timeout=5)

@@ -1,0 +1,32 @@
+"""What one running mock holds: settings, the registry loaded from fixtures, the renderer."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .registry import Registry
+from .render import Renderer
+from .settings import DEFAULT_FIXTURES, Settings
+
+
+class MockState:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.registry = Registry(seed=settings.seed)
+        self.renderer = Renderer(settings.registry_url)
+        self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
+        self.reset()
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.public_base_url
+
+    def reset(self) -> None:
+        """Back to the loaded fixtures: same users, clients, secrets; sequences restart."""
+        with self.registry.lock:
+            self.registry.clear()
+            data = json.loads(self.fixtures_path.read_text(encoding="utf-8"))
+            for user in data.get("users", []):
+                self.registry.create_user(**user)
+            for client in data.get("clients", []):
+                self.registry.create_client(**client)

@@ -1,0 +1,202 @@
+"""Member API (/v3.0) and public API (/pub/v3.0): routes driven by the section table.
+
+Only translation lives here: which section a path names, the caller's token and scopes,
+the body's format; the rules are in the registry, rules and visibility modules.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from .. import rules, sections
+from ..errors import OrcidError
+from ..registry import MAX_WORKS, _same_source
+from ..visibility import read_error, visible
+from . import bodies, negotiation
+from .app import state
+from .auth import Caller, authenticate
+from .render_http import render_element
+
+bp = Blueprint("api", __name__)
+
+MAX_BULK = 100
+RECORD_VIEWS = ("activities",)
+
+
+def _public_api(prefix: str) -> bool:
+    return prefix == "pub" or request.host.lower().startswith("pub.")
+
+
+@bp.route("/v3.0/<orcid>", defaults={"rest": "", "prefix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
+@bp.route("/v3.0/<orcid>/<path:rest>", defaults={"prefix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
+@bp.route("/<prefix>/v3.0/<orcid>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE"])
+@bp.route("/<prefix>/v3.0/<orcid>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+def dispatch(orcid: str, rest: str, prefix: str) -> Response:
+    if prefix not in ("", "pub"):
+        raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+    public = _public_api(prefix)
+    mimetype = negotiation.response_type(request)
+    st = state()
+    caller = authenticate(request, st.registry, public, orcid)
+    record = st.registry.record(orcid)
+    parts = [p for p in rest.split("/") if p != ""]
+    method = request.method
+    if public and method != "GET":
+        raise OrcidError(9001, "The public API is read-only", status=405)
+    handler, args = _route(parts, method, public)
+    return handler(caller, record, mimetype, *args)
+
+
+def _route(parts, method, public):
+    if len(parts) == 1 and parts[0] in RECORD_VIEWS and method == "GET":
+        return _activities, ()
+    if len(parts) == 1 and parts[0] in sections.BY_PLURAL and sections.BY_PLURAL[parts[0]].kind == "activity":
+        section = sections.BY_PLURAL[parts[0]]
+        if method == "GET":
+            return _list, (section,)
+        if method == "POST" and section.name == "work":
+            return _bulk_create, (section,)
+    if len(parts) == 2 and parts[0] == "works" and method == "GET":
+        return _bulk_read, (sections.BY_NAME["work"], parts[1])
+    if parts and parts[0] in sections.BY_NAME:
+        section = sections.BY_NAME[parts[0]]
+        if len(parts) == 1:
+            if method == "POST":
+                return _create, (section,)
+            if method == "GET" and section.kind == "person":
+                return _list, (section,)
+        if len(parts) == 2 and method in ("GET", "PUT", "DELETE"):
+            put_code = _put_code(parts[1], public)
+            return {"GET": _read, "PUT": _update, "DELETE": _delete}[method], (section, put_code)
+        if len(parts) == 3 and parts[1] == "summary" and section.summary and method == "GET":
+            return _read_summary, (section, _put_code(parts[2], public))
+    known = not parts or parts[0] in sections.BY_NAME or parts[0] in sections.BY_PLURAL
+    if known:
+        raise OrcidError(9001, "Method %s is not allowed on %s" % (method, request.path), status=405)
+    raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+
+
+def _put_code(text: str, public: bool) -> int:
+    if not text.isdigit():
+        if public:
+            raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+        raise OrcidError(9034, "'%s' is not a valid put-code" % text)
+    return int(text)
+
+
+def _location(record, section, put_code) -> str:
+    return "%s/v3.0/%s/%s/%s" % (state().base_url, record.orcid, section.location_segment, put_code)
+
+
+# -------------------------------------------------------------------- reads
+def _read(caller: Caller, record, mimetype, section, put_code):
+    st = state()
+    with st.registry.lock:
+        item = st.registry.find_item(record, section, put_code)
+        err = read_error(item, caller.reader, section.read_scope, item.section)
+        if err:
+            raise err
+        elem = st.renderer.item(record, item)
+    return render_element(elem, mimetype)
+
+
+def _read_summary(caller: Caller, record, mimetype, section, put_code):
+    st = state()
+    with st.registry.lock:
+        item = st.registry.find_item(record, section, put_code)
+        err = read_error(item, caller.reader, section.read_scope, item.section)
+        if err:
+            raise err
+        elem = st.renderer.summary(record, item)
+    return render_element(elem, mimetype)
+
+
+def _list(caller: Caller, record, mimetype, section):
+    st = state()
+    with st.registry.lock:
+        items = visible(st.registry.items(record, section), caller.reader, section.read_scope)
+        elem = st.renderer.section_list(record, section, items)
+    return render_element(elem, mimetype)
+
+
+def _activities(caller: Caller, record, mimetype):
+    st = state()
+    with st.registry.lock:
+        lists = [(s, visible(st.registry.items(record, s), caller.reader, s.read_scope))
+                 for s in sections.ACTIVITIES]
+        elem = st.renderer.activities_summary(record, lists)
+    return render_element(elem, mimetype)
+
+
+def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
+    codes = [c for c in codes_text.split(",")]
+    if len(codes) > MAX_BULK:
+        raise OrcidError(9042, "%d put-codes were requested; the limit is %d" % (len(codes), MAX_BULK))
+    st = state()
+    results = []
+    with st.registry.lock:
+        for code in codes:
+            code = code.strip()
+            item = st.registry._lookup(record, section, int(code)) if code.isdigit() else None
+            if item is None:
+                results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
+                                          "record %s" % (code, record.orcid)))
+                continue
+            err = read_error(item, caller.reader, section.read_scope, "work")
+            results.append(err or st.renderer.item(record, item))
+        elem = st.renderer.bulk(results)
+    return render_element(elem, mimetype)
+
+
+# -------------------------------------------------------------------- writes
+def _create(caller: Caller, record, mimetype, section):
+    caller.require(*section.create_scopes)
+    body = bodies.read(request, section.tag)
+    rules.check(section.name, body)
+    st = state()
+    item = st.registry.add_item(record.orcid, section, body, caller.source,
+                                check=rules.duplicate_check(section, caller.source, _same_source))
+    return Response(status=201, headers={"Location": _location(record, section, item.put_code)})
+
+
+def _update(caller: Caller, record, mimetype, section, put_code):
+    caller.require(section.update_scope)
+    body = bodies.read(request, section.tag)
+    rules.check(section.name, body)
+    st = state()
+    with st.registry.lock:
+        item = st.registry.update_item(record.orcid, section, put_code, body, caller.source,
+                                       check=rules.duplicate_check(section, caller.source, _same_source))
+        elem = st.renderer.item(record, item)
+    return render_element(elem, mimetype)
+
+
+def _delete(caller: Caller, record, mimetype, section, put_code):
+    caller.require(section.update_scope)
+    state().registry.delete_item(record.orcid, section, put_code, caller.source)
+    return Response(status=204)
+
+
+def _bulk_create(caller: Caller, record, mimetype, section):
+    from ..namespaces import qn
+    caller.require(*section.create_scopes)
+    bulk = bodies.read(request, qn("bulk", "bulk"))
+    works = [child for child in bulk if child.tag == section.tag]
+    if len(works) > MAX_BULK:
+        raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
+                         "allowed" % (len(works), MAX_BULK))
+    st = state()
+    results = []
+    with st.registry.lock:
+        if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
+            raise OrcidError(9048, "Adding %d works would take the record past %d works"
+                             % (len(works), MAX_WORKS))
+        for work in works:
+            try:
+                rules.check(section.name, work)
+                item = st.registry.add_item(record.orcid, section, work, caller.source,
+                                            check=rules.duplicate_check(section, caller.source, _same_source))
+                results.append(st.renderer.item(record, item))
+            except OrcidError as err:
+                results.append(err)
+        elem = st.renderer.bulk(results)
+    return render_element(elem, mimetype)

@@ -1,0 +1,25 @@
+"""Flask application factory: wires the blueprints to one MockState."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from ..settings import Settings
+from ..state import MockState
+
+
+def create_app(settings: Settings | None = None, state: MockState | None = None) -> Flask:
+    state = state or MockState(settings or Settings.from_env())
+    app = Flask(__name__)
+    app.extensions["mock_orcid"] = state
+    app.url_map.strict_slashes = False
+
+    from . import admin, api, errors, oauth_routes
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(oauth_routes.bp)
+    app.register_blueprint(api.bp)
+    errors.install(app)
+    return app
+
+
+def state() -> MockState:
+    return current_app.extensions["mock_orcid"]

@@ -1,0 +1,50 @@
+"""Request bodies: hardened parse, JSON mapping, validation against our schemas."""
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+from flask import Request
+
+from .. import jsonmap, schemas, xmlio
+from ..errors import OrcidError
+from ..namespaces import local_name
+from . import negotiation
+
+
+def read(request: Request, expected_tag: str) -> ET.Element:
+    kind = negotiation.body_kind(request)
+    raw = request.get_data(cache=True)
+    if kind == "xml":
+        try:
+            elem = xmlio.parse(raw)
+        except xmlio.XmlSyntaxError as exc:
+            raise OrcidError(9001, "Invalid incoming message: %s" % exc)
+        if elem.tag != expected_tag:
+            raise OrcidError(9001, "Invalid incoming message: expected root element %s, got %s"
+                             % (_pretty(expected_tag), _pretty(elem.tag)))
+        problems = schemas.errors(elem)
+        if problems:
+            raise OrcidError(9001, "Invalid incoming message. Full validation error: %s"
+                             % "; ".join(problems[:3]))
+        return elem
+    if len(raw) > xmlio.MAX_BODY_BYTES:
+        raise OrcidError(9047, "request body larger than %d bytes" % xmlio.MAX_BODY_BYTES)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OrcidError(9047, "Invalid JSON: %s" % exc)
+    try:
+        elem = jsonmap.to_element(data, expected_tag)
+    except jsonmap.JsonShapeError as exc:
+        raise OrcidError(9047, "Invalid JSON for %s: %s" % (local_name(expected_tag), exc))
+    problems = schemas.errors(elem)
+    if problems:
+        raise OrcidError(9047, "Invalid JSON. Full validation error: %s" % "; ".join(problems[:3]))
+    return elem
+
+
+def _pretty(tag: str) -> str:
+    from ..namespaces import prefix_of
+    prefix = prefix_of(tag)
+    return "%s:%s" % (prefix, local_name(tag)) if prefix else local_name(tag)

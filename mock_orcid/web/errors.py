@@ -1,0 +1,55 @@
+"""Every failure becomes ORCID's error body in the negotiated format — never a stack trace."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import OAuthError, OrcidError
+from . import negotiation
+from .render_http import render_element
+
+log = logging.getLogger(__name__)
+
+
+def error_response(err: OrcidError) -> Response:
+    from .app import state
+    try:
+        mimetype = negotiation.response_type(request)
+    except OrcidError:
+        mimetype = "application/vnd.orcid+xml"   # a 406 still needs a body
+    resp = render_element(state().renderer.error(err), mimetype, status=err.status)
+    for key, value in err.headers.items():
+        resp.headers[key] = value
+    return resp
+
+
+def oauth_response(err: OAuthError) -> Response:
+    return Response(json.dumps(err.as_dict()), status=err.status, mimetype="application/json",
+                    headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(OrcidError)
+    def _orcid(err):
+        return error_response(err)
+
+    @app.errorhandler(OAuthError)
+    def _oauth(err):
+        return oauth_response(err)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        if request.path.startswith("/__admin") or request.path.startswith("/oauth"):
+            return Response(json.dumps({"error": exc.name.lower().replace(" ", "_"),
+                                        "error_description": exc.description}),
+                            status=exc.code, mimetype="application/json")
+        return error_response(OrcidError(9001, exc.description or exc.name, status=exc.code))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unexpected error")
+        return error_response(OrcidError(9008, "Unexpected error: %s" % type(exc).__name__,
+                                         status=500))

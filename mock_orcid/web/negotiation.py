@@ -1,0 +1,42 @@
+"""Content negotiation as ORCID's AcceptFilter does it (facts §1.2)."""
+from __future__ import annotations
+
+from flask import Request
+
+from ..errors import OrcidError
+
+# Server preference order (ORCID's qs values: vnd.orcid+xml 0.5 ... application/json last).
+ORCID_TYPES = (
+    "application/vnd.orcid+xml", "application/vnd.orcid+json", "application/orcid+xml",
+    "application/orcid+json", "application/xml", "application/json",
+)
+
+
+def kind(mimetype: str) -> str:
+    return "json" if mimetype.endswith("json") else "xml"
+
+
+def request_type(request: Request) -> str | None:
+    mimetype = (request.mimetype or "").lower()
+    return mimetype if mimetype in ORCID_TYPES else None
+
+
+def response_type(request: Request, default: str = "application/vnd.orcid+xml") -> str:
+    """The media type to answer with; raises 406 (rendered as XML) when nothing fits."""
+    accept = request.headers.get("Accept", "").strip()
+    if not accept or accept == "*/*":
+        return request_type(request) or default
+    best = request.accept_mimetypes.best_match(ORCID_TYPES)
+    if best is None:
+        raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
+                         "of %s" % (accept, ", ".join(ORCID_TYPES)), status=406)
+    return best
+
+
+def body_kind(request: Request) -> str:
+    """xml or json for a request body; 415 for anything else."""
+    mimetype = request_type(request)
+    if mimetype is None:
+        raise OrcidError(9001, "Content-Type '%s' is not supported; send one of %s"
+                         % (request.content_type or "", ", ".join(ORCID_TYPES)), status=415)
+    return kind(mimetype)

@@ -1,0 +1,15 @@
+"""Shared test helpers. The ``mock_orcid`` fixture itself comes from the package's pytest plugin."""
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+OFFICIAL_MODEL = SHARED / "orcid-model"
+
+
+@pytest.fixture
+def official_model() -> Path:
+    if not OFFICIAL_MODEL.is_dir():
+        pytest.skip("ORCID's official schemas are not beside the project (../shared/orcid-model); "
+                    "conformance against them cannot be checked here")
+    return OFFICIAL_MODEL
