@@ -14,13 +14,13 @@ import base64
 import hashlib
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from . import scopes as S
 from .errors import OAuthError
-from .model import AuthorizationCode, Client, Record, Token
+from .model import Client, Record, Token
 from .registry import CLIENT_TOKEN_SECONDS, Registry
 
 CODE_SECONDS = 1440 * 60          # authorization code life (ORCID default 1440 min)
@@ -101,7 +101,6 @@ class AuthorizeRequest:
     state: str | None = None
     nonce: str | None = None
     prompt: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def implicit(self) -> bool:

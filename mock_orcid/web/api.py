@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request
 from .. import rules, sections
 from ..errors import OrcidError
 from ..registry import MAX_WORKS, _same_source
+from ..render_record import RecordRenderer
 from ..visibility import read_error, visible
 from . import bodies, negotiation
 from .app import state
@@ -19,7 +20,8 @@ from .render_http import render_element
 bp = Blueprint("api", __name__)
 
 MAX_BULK = 100
-RECORD_VIEWS = ("activities",)
+# Whole-record reads: path segment -> handler name (see _record_view).
+RECORD_VIEWS = ("record", "person", "personal-details", "email", "biography", "activities")
 
 
 def _public_api(prefix: str) -> bool:
@@ -47,8 +49,10 @@ def dispatch(orcid: str, rest: str, prefix: str) -> Response:
 
 
 def _route(parts, method, public):
+    if not parts and method == "GET":
+        return _record_view, ("record",)
     if len(parts) == 1 and parts[0] in RECORD_VIEWS and method == "GET":
-        return _activities, ()
+        return _record_view, (parts[0],)
     if len(parts) == 1 and parts[0] in sections.BY_PLURAL and sections.BY_PLURAL[parts[0]].kind == "activity":
         section = sections.BY_PLURAL[parts[0]]
         if method == "GET":
@@ -118,12 +122,35 @@ def _list(caller: Caller, record, mimetype, section):
     return render_element(elem, mimetype)
 
 
-def _activities(caller: Caller, record, mimetype):
+def _record_view(caller: Caller, record, mimetype, view):
     st = state()
+    reader = caller.reader
+    rr = RecordRenderer(st.renderer)
+
+    def visible_items(section):
+        return visible(st.registry.items(record, section), reader, section.read_scope)
+
     with st.registry.lock:
-        lists = [(s, visible(st.registry.items(record, s), caller.reader, s.read_scope))
-                 for s in sections.ACTIVITIES]
-        elem = st.renderer.activities_summary(record, lists)
+        if view in ("record", "activities"):
+            activities = st.renderer.activities_summary(
+                record, [(s, visible_items(s)) for s in sections.ACTIVITIES])
+        if view == "activities":
+            elem = activities
+        elif view == "record":
+            elem = rr.record(record, reader, visible_items, activities)
+        elif view == "person":
+            elem = rr.person(record, reader, visible_items)
+        elif view == "personal-details":
+            elem = rr.personal_details(record, reader, visible_items)
+        elif view == "email":
+            elem = rr.emails(record, reader)
+        else:
+            elem = rr.biography(record, reader)
+            if elem is None:
+                if record.biography:
+                    raise OrcidError(9039 if caller.public_api else 9038,
+                                     "The biography of %s is not visible to you" % record.orcid)
+                raise OrcidError(9041, "Record %s has no biography" % record.orcid)
     return render_element(elem, mimetype)
 
 

@@ -1,0 +1,138 @@
+"""Record-level reads: name, biography, emails, person, personal-details, history, record.
+
+These are built from the Record's own fields plus the visible person-section items, and laid
+out in the schema's element order so one helper serves every container.
+"""
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from . import schemas, sections
+from .model import Record
+from .namespaces import qn
+from .render import C, Renderer, _sub, iso
+from .visibility import Reader
+
+BIO_READ = "/orcid-bio/read-limited"
+
+
+def field_visible(visibility: str, reader: Reader, read_scope: str = BIO_READ) -> bool:
+    """Name, biography and emails have no client source: only the researcher writes them."""
+    if reader.public_api:
+        return visibility == "public"
+    if visibility == "public" and "/read-public" in reader.scopes:
+        return True
+    return visibility in ("limited", "registered-only") and read_scope in reader.scopes
+
+
+def _ordered(tag: str, attrs: dict, children: list[ET.Element]) -> ET.Element:
+    elem = ET.Element(tag, attrs)
+    by_tag = {c.tag: c for c in children}
+    for decl in schemas.element_decl(tag).type.content.iter_elements():
+        if decl.name in by_tag:
+            elem.append(by_tag[decl.name])
+    return elem
+
+
+def _latest(children: list[ET.Element]):
+    dates = [c.findtext(C + "last-modified-date") for c in children]
+    dates = [d for d in dates if d]
+    if dates:
+        node = ET.Element(C + "last-modified-date")
+        node.text = max(dates)
+        return node
+    return None
+
+
+class RecordRenderer:
+    def __init__(self, renderer: Renderer):
+        self.r = renderer
+
+    def name(self, record: Record, reader: Reader, tag: str | None = None) -> ET.Element | None:
+        if not field_visible(record.name_visibility, reader):
+            return None
+        tag = tag or qn("personal-details", "name")
+        elem = ET.Element(tag, {"visibility": record.name_visibility,
+                                "path": "/%s/personal-details" % record.orcid})
+        _sub(elem, C + "created-date", iso(record.created))
+        _sub(elem, C + "last-modified-date", iso(record.created))
+        for local, value in (("given-names", record.given_names), ("family-name", record.family_name),
+                             ("credit-name", record.credit_name)):
+            if value:
+                _sub(elem, qn("personal-details", local), value)
+        return elem
+
+    def biography(self, record: Record, reader: Reader, tag: str | None = None) -> ET.Element | None:
+        if not record.biography or not field_visible(record.biography_visibility, reader):
+            return None
+        elem = ET.Element(tag or qn("personal-details", "biography"),
+                          {"visibility": record.biography_visibility,
+                           "path": "/%s/biography" % record.orcid})
+        _sub(elem, C + "created-date", iso(record.created))
+        _sub(elem, C + "last-modified-date", iso(record.created))
+        _sub(elem, qn("personal-details", "content"), record.biography)
+        return elem
+
+    def emails(self, record: Record, reader: Reader) -> ET.Element:
+        private_ok = "/email/read-private" in reader.scopes and not reader.public_api
+        elem = ET.Element(qn("email", "emails"), {"path": "/%s/email" % record.orcid})
+        shown = [e for e in record.emails if e.verified and (
+            private_ok or field_visible(e.visibility, reader))]
+        if shown:
+            _sub(elem, C + "last-modified-date", iso(max(e.last_modified for e in shown)))
+        for e in shown:
+            node = _sub(elem, qn("email", "email"), visibility=e.visibility,
+                        primary=str(e.primary).lower(), verified=str(e.verified).lower())
+            _sub(node, C + "created-date", iso(e.created))
+            _sub(node, C + "last-modified-date", iso(e.last_modified))
+            src = _sub(node, C + "source")
+            self.r.orcid_identifier(src, C + "source-orcid", record.orcid)
+            _sub(src, C + "source-name", record.display_name)
+            _sub(node, qn("email", "email"), e.email)
+        return elem
+
+    def person_lists(self, record: Record, visible_items) -> dict[str, ET.Element]:
+        """Person-section lists keyed by section name; ``visible_items(section)`` filters."""
+        return {s.name: self.r.section_list(record, s, visible_items(s)) for s in sections.PERSON}
+
+    def personal_details(self, record: Record, reader: Reader, visible_items) -> ET.Element:
+        children = [c for c in (
+            self.name(record, reader),
+            self.r.section_list(record, sections.BY_NAME["other-names"],
+                                visible_items(sections.BY_NAME["other-names"])),
+            self.biography(record, reader)) if c is not None]
+        latest = _latest(children)
+        return _ordered(qn("personal-details", "personal-details"),
+                        {"path": "/%s/personal-details" % record.orcid},
+                        ([latest] if latest is not None else []) + children)
+
+    def person(self, record: Record, reader: Reader, visible_items) -> ET.Element:
+        lists = self.person_lists(record, visible_items)
+        children = [c for c in (self.name(record, reader, qn("person", "name")),
+                                self.biography(record, reader, qn("person", "biography")),
+                                self.emails(record, reader)) if c is not None]
+        children += lists.values()
+        latest = _latest(children)
+        return _ordered(qn("person", "person"), {"path": "/%s/person" % record.orcid},
+                        ([latest] if latest is not None else []) + children)
+
+    def history(self, record: Record) -> ET.Element:
+        elem = ET.Element(qn("history", "history"), {"visibility": "private"})
+        _sub(elem, qn("history", "creation-method"), "API" if record.created_by_client else "Direct")
+        _sub(elem, qn("history", "submission-date"), iso(record.created))
+        _sub(elem, C + "last-modified-date", iso(record.last_modified))
+        _sub(elem, qn("history", "claimed"), "false" if record.state == "unclaimed" else "true")
+        _sub(elem, qn("history", "verified-email"), "true")
+        _sub(elem, qn("history", "verified-primary-email"), "true")
+        return elem
+
+    def record(self, record: Record, reader: Reader, visible_items, activities: ET.Element) -> ET.Element:
+        ident = ET.Element(C + "orcid-identifier")
+        _sub(ident, C + "uri", "%s/%s" % (self.r.base_url, record.orcid))
+        _sub(ident, C + "path", record.orcid)
+        _sub(ident, C + "host", self.r.host)
+        prefs = ET.Element(qn("preferences", "preferences"))
+        _sub(prefs, qn("preferences", "locale"), "en")
+        return _ordered(qn("record", "record"), {"path": "/%s" % record.orcid},
+                        [ident, prefs, self.history(record),
+                         self.person(record, reader, visible_items), activities])
