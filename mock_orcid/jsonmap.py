@@ -42,6 +42,11 @@ JSON_IGNORED = frozenset({"normalized-url"})
 XSD_ONLY = {
     "{%s}external-id" % NS["common"]: frozenset({"created-date", "last-modified-date", "source"}),
 }
+# Children Jackson never writes for one parent (@JsonIgnore), even when the XML has them.
+JSON_IGNORED_UNDER = {
+    "{%s}group-id-record" % NS["group-id"]: frozenset({"source-orcid", "source-client-id",
+                                                      "source-name"}),
+}
 # Fuzzy-date parts are numbers in the XSD but zero-padded strings in ORCID's JSON ("05").
 TEXT_KEPT = frozenset({"year", "month", "day"})
 
@@ -265,6 +270,8 @@ def _render(decl, elem: ET.Element, parent_tag):
             continue
         found = [c for c in elem if c.tag == decl_c.name]
         if not found and name in XSD_ONLY.get(decl.name, ()):
+            continue
+        if name in JSON_IGNORED_UNDER.get(decl.name, ()):
             continue
         if name in poly:
             if poly_key not in out:

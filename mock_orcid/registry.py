@@ -20,6 +20,7 @@ from faker import Faker
 
 from . import orcid_id, sections
 from .errors import OrcidError
+from .group_ids import GroupIds
 from .model import (CLIENT_TYPES, VISIBILITIES, AuthorizationCode, Client, Email, Item,
                     Record, Source, Token)
 from .namespaces import NS, local_name
@@ -58,6 +59,7 @@ class Registry:
             self.rng = random.Random(self.seed)
             self.faker = Faker()
             self.faker.seed_instance(self.seed)
+            self.group_ids = GroupIds(self)
 
     def now(self) -> datetime:
         # Strictly increasing, so "last modified" always moves with a change.

@@ -53,7 +53,7 @@ class Renderer:
             _sub(client, C + "uri", "%s/client/%s" % (self.base_url, src.client_id))
             _sub(client, C + "path", src.client_id)
             _sub(client, C + "host", self.host)
-        else:
+        elif src.orcid:
             self.orcid_identifier(node, C + "source-orcid", src.orcid)
         _sub(node, C + "source-name", src.name)
         return node
@@ -190,6 +190,24 @@ class Renderer:
         if dates:
             _sub(elem, C + "last-modified-date", max(dates))
         elem.extend(children)
+        return elem
+
+    def group_id_record(self, item: Item) -> ET.Element:
+        elem = ET.Element(qn("group-id", "group-id-record"), {"put-code": str(item.put_code)})
+        # group-id-record carries its source fields directly, not in a common:source
+        elem.extend(list(self.source(item.source)))
+        elem.extend(copy.deepcopy(list(item.body)))
+        return elem
+
+    def group_id_records(self, items: list[Item], total: int, page: int, page_size: int) -> ET.Element:
+        elem = ET.Element(qn("group-id", "group-id-records"))
+        if items:
+            _sub(elem, C + "last-modified-date", iso(max(i.last_modified for i in items)))
+        _sub(elem, qn("group-id", "total"), total)
+        _sub(elem, qn("group-id", "page"), page)
+        _sub(elem, qn("group-id", "page-size"), page_size)
+        for item in items:
+            elem.append(self.group_id_record(item))
         return elem
 
     # -- bulk and errors ----------------------------------------------------

@@ -77,13 +77,28 @@ def self_ids(item: ET.Element) -> set[tuple[str, str]]:
     return keys
 
 
-SECTION_CHECKS = {"work": check_work}
+def check_peer_review(review: ET.Element, registry) -> None:
+    """The review-group-id must name a group-id-record; issn: ones ORCID creates itself."""
+    gid = _text(review.find("{%s}review-group-id" % NS["peer-review"]))
+    if registry is None or registry.group_ids.by_group_id(gid) is not None:
+        return
+    if gid.lower().startswith("issn:"):
+        registry.group_ids.ensure_issn(gid)
+        return
+    raise OrcidError(9020, "The review-group-id '%s' does not exist; create it first with "
+                     "POST /v3.0/group-id-record" % gid)
 
 
-def check(section_name: str, body: ET.Element) -> None:
+SECTION_CHECKS = {
+    "work": lambda body, registry: check_work(body),
+    "peer-review": check_peer_review,
+}
+
+
+def check(section_name: str, body: ET.Element, registry=None) -> None:
     checker = SECTION_CHECKS.get(section_name)
     if checker:
-        checker(body)
+        checker(body, registry)
 
 
 def duplicate_check(section, source, same_source):

@@ -178,7 +178,7 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
 def _create(caller: Caller, record, mimetype, section):
     caller.require(*section.create_scopes)
     body = bodies.read(request, section.tag)
-    rules.check(section.name, body)
+    rules.check(section.name, body, state().registry)
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
                                 check=rules.duplicate_check(section, caller.source, _same_source))
@@ -188,7 +188,7 @@ def _create(caller: Caller, record, mimetype, section):
 def _update(caller: Caller, record, mimetype, section, put_code):
     caller.require(section.update_scope)
     body = bodies.read(request, section.tag)
-    rules.check(section.name, body)
+    rules.check(section.name, body, state().registry)
     st = state()
     with st.registry.lock:
         item = st.registry.update_item(record.orcid, section, put_code, body, caller.source,
@@ -219,7 +219,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                              % (len(works), MAX_WORKS))
         for work in works:
             try:
-                rules.check(section.name, work)
+                rules.check(section.name, work, st.registry)
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
                                             check=rules.duplicate_check(section, caller.source, _same_source))
                 results.append(st.renderer.item(record, item))

@@ -1,0 +1,94 @@
+"""/v3.0/group-id-record: client-credentials reads and writes of group-id records."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from .. import sections
+from ..errors import OrcidError
+from ..namespaces import qn
+from . import bodies, negotiation
+from .app import state
+from .auth import authenticate
+from .render_http import render_element
+
+bp = Blueprint("group_ids", __name__)
+TAG = qn("group-id", "group-id-record")
+
+
+def _caller(write: bool):
+    if request.host.lower().startswith("pub."):
+        raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+    caller = authenticate(request, state().registry, False, None)
+    caller.require("/group-id-record/update" if write else "/group-id-record/read")
+    return caller
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, str(default))
+    if not value.isdigit() or int(value) < 1:
+        raise OrcidError(9006, "'%s' must be a positive integer, not '%s'" % (name, value))
+    return int(value)
+
+
+@bp.route("/v3.0/group-id-record", methods=["GET", "POST"])
+def collection():
+    mimetype = negotiation.response_type(request)
+    st = state()
+    groups = st.registry.group_ids
+    if request.method == "POST":
+        caller = _caller(write=True)
+        body = bodies.read(request, TAG)
+        item = groups.create(body, caller.source)
+        return Response(status=201, headers={
+            "Location": "%s/v3.0/group-id-record/%s" % (st.base_url, item.put_code)})
+    _caller(write=False)
+    name, group_id = request.args.get("name"), request.args.get("group-id")
+    if name is not None or group_id is not None:
+        with st.registry.lock:
+            if group_id is not None and group_id.lower().startswith("issn:"):
+                item = groups.ensure_issn(group_id)
+            else:
+                item = groups.by_name(name) if name is not None else groups.by_group_id(group_id)
+            # ORCID answers an empty record, not a 404, when nothing matches.
+            elem = st.renderer.group_id_record(item) if item else _empty()
+        return render_element(elem, mimetype)
+    page, size = _int_arg("page", 1), _int_arg("page-size", 100)
+    with st.registry.lock:
+        items, total = groups.page(page, size)
+        elem = st.renderer.group_id_records(items, total, page, size)
+    return render_element(elem, mimetype)
+
+
+def _empty():
+    from xml.etree import ElementTree as ET
+    return ET.Element(TAG)
+
+
+@bp.route("/v3.0/group-id-record/<put_code>", methods=["GET", "PUT", "DELETE"])
+def one(put_code: str):
+    mimetype = negotiation.response_type(request)
+    if not put_code.isdigit():
+        raise OrcidError(9034, "'%s' is not a valid put-code" % put_code)
+    st = state()
+    groups = st.registry.group_ids
+    caller = _caller(write=request.method != "GET")
+    if request.method == "GET":
+        with st.registry.lock:
+            return render_element(st.renderer.group_id_record(groups.find(int(put_code))), mimetype)
+    if request.method == "DELETE":
+        groups.delete(int(put_code), _in_use)
+        return Response(status=204)
+    body = bodies.read(request, TAG)
+    with st.registry.lock:
+        item = groups.update(int(put_code), body, caller.source)
+        return render_element(st.renderer.group_id_record(item), mimetype)
+
+
+def _in_use(group_id: str) -> bool:
+    tag = "{http://www.orcid.org/ns/peer-review}review-group-id"
+    section = sections.BY_NAME["peer-review"]
+    for record in state().registry.records.values():
+        for item in record.section_items(section.name).values():
+            if (item.body.findtext(tag) or "").strip().lower() == group_id.lower():
+                return True
+    return False
