@@ -97,6 +97,16 @@ def _body(spec, n):
 
 
 # --------------------------------------------------------------------------- measurements
+def _python(script: str, cache_dir: str, timeout: float) -> dict:
+    import json
+    env = dict(os.environ, MOCK_ORCID_CACHE_DIR=cache_dir)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError("measurement subprocess exited %d:\n%s" % (proc.returncode, proc.stderr[-3000:]))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def schema_build_times(cache_dir: str) -> tuple[dict, dict]:
     """Builds the four schema sets in a fresh interpreter, twice: empty cache, then warm."""
     script = textwrap.dedent("""
@@ -109,20 +119,15 @@ def schema_build_times(cache_dir: str) -> tuple[dict, dict]:
         t2 = time.perf_counter()
         print(json.dumps({"import": t1 - t0, "build": t2 - t1}))
     """)
-    env = dict(os.environ, MOCK_ORCID_CACHE_DIR=cache_dir)
-    import json
-    out = []
-    for _ in range(2):
-        proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                              text=True, timeout=120, check=True)
-        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    return out[0], out[1]
+    cold = _python(script, cache_dir, 120)
+    warm = _python(script, cache_dir, 120)
+    return cold, warm
 
 
 def startup_time(cache_dir: str) -> dict:
     """Fixture-style startup in a fresh interpreter (warm schema cache)."""
     script = textwrap.dedent("""
-        import json, time, urllib.request
+        import json, os, time, urllib.request
         t0 = time.perf_counter()
         from mock_orcid.server import RunningServer
         from mock_orcid.settings import Settings
@@ -136,16 +141,10 @@ def startup_time(cache_dir: str) -> dict:
             except OSError:
                 time.sleep(0.002)
         t2 = time.perf_counter()
-        server.stop()
-        print(json.dumps({"import": t1 - t0, "start_to_health": t2 - t1}))
+        print(json.dumps({"import": t1 - t0, "start_to_health": t2 - t1}), flush=True)
+        os._exit(0)   # skip teardown: only the startup is measured
     """)
-    import json
-    env = dict(os.environ, MOCK_ORCID_CACHE_DIR=cache_dir)
-    runs = []
-    for _ in range(3):
-        proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                              text=True, timeout=60, check=True)
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    runs = [_python(script, cache_dir, 60) for _ in range(3)]
     return {"import": statistics.median(r["import"] for r in runs),
             "start_to_health": statistics.median(r["start_to_health"] for r in runs)}
 
@@ -163,7 +162,7 @@ def start_baseline():
     server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="baseline",
                            clear_untrusted_proxy_headers=True)
     threading.Thread(target=server.run, daemon=True).start()
-    return server, "http://127.0.0.1:%d" % server.effective_port
+    return server, "http://127.0.0.1:%d" % int(server.effective_port)
 
 
 def main(argv=None) -> int:
@@ -261,8 +260,7 @@ def main(argv=None) -> int:
                 failed = True
                 print("    %d unexpected answers, e.g. %s" % (res["n_failures"], res["failures"]))
 
-    server.stop()
-    base_srv.close()
+    # No server.stop()/close(): both servers run on daemon threads and end with the process.
     print()
     print("'vs base' = requests/s relative to the bare Flask endpoint on the same waitress stack.")
     print("total benchmark time: %.1f s" % (time.perf_counter() - t_all))

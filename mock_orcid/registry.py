@@ -268,3 +268,23 @@ def section_item_title(section: sections.Section, body: ET.Element) -> str | Non
         if node is None:
             return None
     return (node.text or "").strip() or None
+
+
+RECORD_STATES = ("active", "deprecated", "locked", "deactivated", "unclaimed")
+UNCLAIMED_GRACE = timedelta(days=10)
+
+
+def check_record_state(record: Record, client_id: str | None, method: str, now: datetime) -> None:
+    """ORCID's checkProfile: what a record's state does to every /{orcid}/... call (facts §4.3)."""
+    if record.state == "deprecated":
+        # GET answers 301 to the primary record (the web layer adds Location), writes 409.
+        raise OrcidError(9007, "The record %s is deprecated; the primary record is %s"
+                         % (record.orcid, record.primary_orcid),
+                         status=301 if method == "GET" else 409)
+    if record.state == "locked":
+        raise OrcidError(9018, "The record %s is locked" % record.orcid)
+    if record.state == "deactivated":
+        raise OrcidError(9044, "The record %s is deactivated" % record.orcid)
+    if record.state == "unclaimed" and now - record.created < UNCLAIMED_GRACE \
+            and client_id != record.created_by_client:
+        raise OrcidError(9036, "The record %s has not been claimed yet" % record.orcid)

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 import threading
 from functools import cache
@@ -100,11 +101,16 @@ def errors(element: ET.Element, set_name: str | None = None) -> list[str]:
     sch = schema(set_name or set_for(element.tag))
     out = []
     for err in sch.iter_errors(element):
-        path = err.path or ""
-        out.append("%s: %s" % (path, err.reason or err.message) if path else (err.reason or err.message))
+        text = "%s: %s" % (err.path, err.reason or err.message) if err.path else (err.reason or err.message)
+        text = _CLARK.sub(lambda m: m.group(1) + ":", text)   # {…/ns/work}title -> work:title
+        if text not in out:
+            out.append(text)
         if len(out) >= 10:
             break
     return out
+
+
+_CLARK = re.compile(r"\{http://www\.orcid\.org/ns/([a-z-]+)\}")
 
 
 def element_decl(tag: str, set_name: str | None = None):

@@ -123,3 +123,105 @@ def get_client(client_id):
     if client is None:
         return _error(404, "no client %s" % client_id)
     return jsonify(client_json(client))
+
+
+@bp.route("/users/<orcid>", methods=["PATCH"])
+def update_user(orcid):
+    """The researcher's own settings and the registry's record states, for building test cases."""
+    from ..model import VISIBILITIES
+    from ..registry import RECORD_STATES
+    st = state()
+    data = _json_body()
+    if data is None:
+        return _error(400, "the body must be a JSON object")
+    allowed = {"default_visibility", "name_visibility", "biography_visibility", "biography",
+               "state", "primary_orcid", "created_by_client", "given_names", "family_name",
+               "credit_name"}
+    unknown = set(data) - allowed
+    if unknown:
+        return _error(400, "unknown field(s): %s; allowed: %s" % (", ".join(sorted(unknown)),
+                                                                 ", ".join(sorted(allowed))))
+    with st.registry.lock:
+        record = st.registry.records.get(orcid)
+        if record is None:
+            return _error(404, "no user with ORCID iD %s" % orcid)
+        for key in ("default_visibility", "name_visibility", "biography_visibility"):
+            if key in data and data[key] not in VISIBILITIES:
+                return _error(400, "%s must be one of %s" % (key, ", ".join(VISIBILITIES)))
+        if "state" in data and data["state"] not in RECORD_STATES:
+            return _error(400, "state must be one of %s" % ", ".join(RECORD_STATES))
+        if data.get("state") == "deprecated":
+            primary = data.get("primary_orcid")
+            if primary not in st.registry.records or primary == orcid:
+                return _error(400, "a deprecated record needs primary_orcid naming another existing record")
+        for key, value in data.items():
+            setattr(record, key, value)
+        record.last_modified = st.registry.now()
+        return jsonify(user_json(record))
+
+
+@bp.route("/users/<orcid>/<section_name>/<int:put_code>", methods=["PATCH"])
+def update_item_visibility(orcid, section_name, put_code):
+    """The researcher changes an item's visibility (ORCID's UI does this; the API cannot)."""
+    from .. import sections
+    from ..model import VISIBILITIES
+    st = state()
+    data = _json_body() or {}
+    section = sections.BY_NAME.get(section_name) or sections.BY_PLURAL.get(section_name)
+    if section is None:
+        return _error(404, "no section %s" % section_name)
+    if data.get("visibility") not in VISIBILITIES:
+        return _error(400, "visibility must be one of %s" % ", ".join(VISIBILITIES))
+    with st.registry.lock:
+        record = st.registry.records.get(orcid)
+        if record is None:
+            return _error(404, "no user with ORCID iD %s" % orcid)
+        item = st.registry._lookup(record, section, put_code)
+        if item is None:
+            return _error(404, "no %s %s on %s" % (section.name, put_code, orcid))
+        item.visibility = data["visibility"]
+        item.last_modified = st.registry.now()
+        st.registry.touch(record, item.last_modified)
+        return jsonify({"put-code": item.put_code, "section": item.section,
+                        "visibility": item.visibility})
+
+
+@bp.post("/users/<orcid>/revoke")
+def revoke_access(orcid):
+    data = _json_body() or {}
+    st = state()
+    if orcid not in st.registry.records:
+        return _error(404, "no user with ORCID iD %s" % orcid)
+    client_id = data.get("client_id")
+    if client_id not in st.registry.clients:
+        return _error(400, "client_id must name a registered client")
+    from ..oauth import revoke_client_access
+    count = revoke_client_access(st.registry, orcid, client_id)
+    return jsonify({"orcid": orcid, "client_id": client_id, "tokens_revoked": count})
+
+
+@bp.get("/users/<orcid>/inbox")
+def inbox_page(orcid):
+    from flask import render_template_string
+    record = state().registry.records.get(orcid)
+    if record is None:
+        return _error(404, "no user with ORCID iD %s" % orcid)
+    return render_template_string(INBOX_PAGE, record=record,
+                                  notifications=list(reversed(record.notifications)))
+
+
+INBOX_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Inbox of {{ record.display_name }} — mock-orcid</title>
+<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;color:#222}
+.n{border:1px solid #ccc;border-radius:6px;padding:.8rem 1rem;margin:.8rem 0}
+.meta{color:#666;font-size:.85rem}code{background:#f3f3f3;padding:0 .2rem}</style></head>
+<body><h1>Inbox of {{ record.display_name }}</h1>
+<p class="meta">ORCID iD <code>{{ record.orcid }}</code> — {{ notifications|length }} notification(s)</p>
+{% for n in notifications %}<div class="n">
+<strong>{{ n["source"]["source-name"]["value"] }}</strong> updated your
+<strong>{{ n["amended-section"]|lower|replace("_", " ") }}</strong> section
+<ul>{% for i in n["items"]["item"] %}<li>{{ i["action-type"]|lower }}d {{ i["item-type"] }}
+“{{ i["item-name"] or "untitled" }}” (put-code {{ i["put-code"] }})</li>{% endfor %}</ul>
+<div class="meta">notification {{ n["put-code"] }}</div></div>
+{% else %}<p>No notifications yet.</p>{% endfor %}
+</body></html>"""

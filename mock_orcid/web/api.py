@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import rules, sections
+from .. import notifications, rules, sections
 from ..errors import OrcidError
-from ..registry import MAX_WORKS, _same_source
+from ..registry import MAX_WORKS, _same_source, check_record_state
 from ..render_record import RecordRenderer
 from ..visibility import read_error, visible
 from . import bodies, negotiation
@@ -40,6 +40,14 @@ def dispatch(orcid: str, rest: str, prefix: str) -> Response:
     st = state()
     caller = authenticate(request, st.registry, public, orcid)
     record = st.registry.record(orcid)
+    try:
+        check_record_state(record, caller.client.client_id if caller.client else None,
+                           request.method, st.registry.now())
+    except OrcidError as err:
+        if err.status == 301:
+            err.headers["Location"] = st.base_url + request.full_path.rstrip("?").replace(
+                orcid, record.primary_orcid or orcid, 1)
+        raise
     parts = [p for p in rest.split("/") if p != ""]
     method = request.method
     if public and method != "GET":
@@ -182,7 +190,14 @@ def _create(caller: Caller, record, mimetype, section):
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
                                 check=rules.duplicate_check(section, caller.source, _same_source))
+    _notify(record, caller, section, [(item, "CREATE")])
     return Response(status=201, headers={"Location": _location(record, section, item.put_code)})
+
+
+def _notify(record, caller, section, changes):
+    st = state()
+    notifications.amended(st.registry, record, caller.source, section, changes,
+                          st.settings.registry_url)
 
 
 def _update(caller: Caller, record, mimetype, section, put_code):
@@ -193,13 +208,15 @@ def _update(caller: Caller, record, mimetype, section, put_code):
     with st.registry.lock:
         item = st.registry.update_item(record.orcid, section, put_code, body, caller.source,
                                        check=rules.duplicate_check(section, caller.source, _same_source))
+        _notify(record, caller, section, [(item, "UPDATE")])
         elem = st.renderer.item(record, item)
     return render_element(elem, mimetype)
 
 
 def _delete(caller: Caller, record, mimetype, section, put_code):
     caller.require(section.update_scope)
-    state().registry.delete_item(record.orcid, section, put_code, caller.source)
+    item = state().registry.delete_item(record.orcid, section, put_code, caller.source)
+    _notify(record, caller, sections.BY_NAME[item.section], [(item, "DELETE")])
     return Response(status=204)
 
 
@@ -212,7 +229,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
         raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
                          "allowed" % (len(works), MAX_BULK))
     st = state()
-    results = []
+    results, created = [], []
     with st.registry.lock:
         if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
             raise OrcidError(9048, "Adding %d works would take the record past %d works"
@@ -223,7 +240,9 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
                                             check=rules.duplicate_check(section, caller.source, _same_source))
                 results.append(st.renderer.item(record, item))
+                created.append((item, "CREATE"))
             except OrcidError as err:
                 results.append(err)
+        _notify(record, caller, section, created)
         elem = st.renderer.bulk(results)
     return render_element(elem, mimetype)
