@@ -417,6 +417,13 @@ class JsonMutation:
 
 
 JSON_ENUM_KEYS = ENUM_ELEMENTS | ENUM_ATTRIBUTES
+# Odd but representable epoch-millisecond values, and strings where millis are expected.
+IN_RANGE_BAD_TIMESTAMPS = (-1, 0, 253402300799999, -62135596800000, 1.5,
+                           "2020-13-01T00:00:00", "not-a-date", "")
+# Millisecond values no xs:dateTime year 1..9999 can hold (and NaN/Infinity, which
+# Python's json.loads accepts).  The converter must reject them, not crash.
+OUT_OF_RANGE_TIMESTAMPS = (253402300800000, -62135596800001, 10 ** 17, 10 ** 20,
+                           float("nan"), float("inf"))
 JSON_KIND_CAP = {"drop-key": 8, "unknown-key": 3, "wrong-type": 8, "enum": 8, "date": 4,
                  "null": 3}
 
@@ -447,7 +454,7 @@ def _wrong_types(value) -> list[tuple[str, Any]]:
     if isinstance(value, (int, float)):
         return [("number->string", "not-a-number"), ("number->object", {"n": value}),
                 ("number->negative", -abs(value) - 1), ("number->fraction", value + 0.5),
-                ("number->huge", 10 ** 20)]
+                ("number->large", 2 ** 31)]
     if isinstance(value, str):
         return [("string->number", 12345), ("string->bool", True),
                 ("string->object", {"unexpected": value}), ("string->list", [value, value])]
@@ -481,7 +488,7 @@ def _json_candidates(data) -> Iterator[tuple[str, tuple, str, Any]]:
                 for new in BAD_FUZZY[key]:
                     yield "date", target, "fuzzy date -> %r" % new, new
             if key.endswith("-date") and isinstance(text, int) and not isinstance(text, bool):
-                for new in (-1, 253402300800000, 10 ** 17, "2020-13-01T00:00:00"):
+                for new in IN_RANGE_BAD_TIMESTAMPS:
                     yield "date", target, "timestamp -> %r" % (new,), new
 
 
