@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from . import schemas, sections
 from .model import Record
-from .namespaces import qn
+from .namespaces import NS, qn
 from .render import C, Renderer, _sub, iso
 from .visibility import Reader
 
@@ -136,3 +136,90 @@ class RecordRenderer:
         return _ordered(qn("record", "record"), {"path": "/%s" % record.orcid},
                         [ident, prefs, self.history(record),
                          self.person(record, reader, visible_items), activities])
+
+
+S = "{%s}" % NS["summary"]
+AFFILIATION_GROUPS = (
+    ("employments", "employment", ("employment",)),
+    ("professional-activities", "professional-activity",
+     ("distinction", "invited-position", "membership", "service")),
+    ("education-qualifications", "education-qualification", ("education", "qualification")),
+)
+# ORCID's summary schema spells this one "invited-postition".
+SUMMARY_TYPE_NAMES = {"invited-position": "invited-postition"}
+
+
+def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Element:
+    """GET /{orcid}/summary: counts and short affiliation lines (member API only)."""
+    from . import grouping
+    from .render import _ordered_groups
+    elem = ET.Element(S + "record-summary")
+    _sub(elem, C + "created-date", iso(record.created))
+    _sub(elem, C + "last-modified-date", iso(record.last_modified))
+    if record.credit_name and record.name_visibility == "public":
+        _sub(elem, S + "credit-name", record.credit_name)
+    ident = _sub(elem, C + "orcid-identifier")
+    _sub(ident, C + "uri", "%s/%s" % (rr.r.base_url, record.orcid))
+    _sub(ident, C + "path", record.orcid)
+    _sub(ident, C + "host", rr.r.host)
+    ext_ids = visible_items(sections.BY_NAME["external-identifiers"])
+    if ext_ids:
+        box = _sub(elem, S + "external-identifiers")
+        for item in ext_ids:
+            node = _sub(box, S + "external-identifier")
+            _sub(node, S + "put-code", item.put_code)
+            id_type, value, _rel = grouping.id_fields(item.body)
+            _sub(node, S + "external-id-type", id_type)
+            if value:
+                _sub(node, S + "external-id-value", value)
+            url = item.body.findtext(C + "external-id-url")
+            if url:
+                _sub(node, S + "external-id-url", url.strip())
+            _sub(node, S + "validated", "true" if item.source.client_id else "false")
+    for box_name, entry_name, names in AFFILIATION_GROUPS:
+        items = [i for n in names for i in visible_items(sections.BY_NAME[n])]
+        if not items:
+            continue
+        box = _sub(elem, S + box_name)
+        _sub(box, S + "count", len(items))
+        for item in items:
+            node = _sub(box, S + entry_name)
+            _sub(node, S + "put-code", item.put_code)
+            _sub(node, S + "type", SUMMARY_TYPE_NAMES.get(item.section, item.section))
+            org = item.body.findtext(C + "organization/" + C + "name") or "unknown"
+            _sub(node, S + "organization-name", org.strip())
+            _sub(node, S + "role", (item.body.findtext(C + "role-title") or org).strip())
+            url = item.body.findtext(C + "url")
+            if url:
+                _sub(node, S + "url", url.strip())
+            for tag in ("start-date", "end-date"):
+                date = item.body.find(C + tag)
+                if date is not None:
+                    node.append(date)
+            _sub(node, S + "validated", "false")
+
+    def counts(box_name, section_name):
+        items = visible_items(sections.BY_NAME[section_name])
+        summaries = [(i, rr.r.summary(record, i)) for i in items]
+        groups = _ordered_groups(summaries)
+        validated = sum(1 for g in groups if any(i.source.client_id for i, _ in g))
+        box = _sub(elem, S + box_name)
+        _sub(box, S + "self-asserted-count", len(groups) - validated)
+        _sub(box, S + "validated-count", validated)
+
+    counts("fundings", "funding")
+    counts("works", "work")
+    reviews = visible_items(sections.BY_NAME["peer-review"])
+    box = _sub(elem, S + "peer-reviews")
+    _sub(box, S + "peer-review-publication-grants",
+         len({(i.body.findtext(qn("peer-review", "review-group-id")) or "").strip() for i in reviews}))
+    _sub(box, S + "total", len(reviews))
+    counts("research-resources", "research-resource")
+    domains = sorted({e.email.split("@", 1)[1] for e in record.emails
+                      if e.verified and e.visibility == "public" and "@" in e.email})
+    if domains:
+        box = _sub(elem, S + "email-domains")
+        _sub(box, S + "count", len(domains))
+        for domain in domains:
+            _sub(_sub(box, S + "email-domain"), S + "value", domain)
+    return _ordered(elem.tag, {}, list(elem))

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from .. import notifications, rules, sections
 from ..errors import OrcidError
 from ..registry import MAX_WORKS, _same_source, check_record_state
-from ..render_record import RecordRenderer
+from ..render_record import RecordRenderer, record_summary
 from ..visibility import read_error, visible
 from . import bodies, negotiation
 from .app import state
@@ -61,6 +61,8 @@ def _route(parts, method, public):
         return _record_view, ("record",)
     if len(parts) == 1 and parts[0] in RECORD_VIEWS and method == "GET":
         return _record_view, (parts[0],)
+    if parts == ["summary"] and method == "GET" and not public:
+        return _record_view, ("summary",)
     if len(parts) == 1 and parts[0] in sections.BY_PLURAL and sections.BY_PLURAL[parts[0]].kind == "activity":
         section = sections.BY_PLURAL[parts[0]]
         if method == "GET":
@@ -150,6 +152,8 @@ def _record_view(caller: Caller, record, mimetype, view):
             elem = rr.person(record, reader, visible_items)
         elif view == "personal-details":
             elem = rr.personal_details(record, reader, visible_items)
+        elif view == "summary":
+            elem = record_summary(rr, record, visible_items)
         elif view == "email":
             elem = rr.emails(record, reader)
         else:
