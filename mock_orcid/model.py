@@ -27,6 +27,8 @@ class Item:
     created: datetime
     last_modified: datetime
     display_index: int = 1    # ORCID gives API-created items 1
+    archived: datetime | None = None     # permission notifications only
+    read: datetime | None = None
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Record:
     last_modified: datetime
     items: dict[str, dict[int, Item]] = field(default_factory=dict)
     notifications: list[dict] = field(default_factory=list)
+    permission_notifications: dict[int, "Item"] = field(default_factory=dict)
+    accepts_member_notifications: bool = True
     name_visibility: str = "public"
     biography_visibility: str = "public"
     state: str = "active"           # active | deprecated | locked | deactivated | unclaimed

@@ -57,3 +57,51 @@ def amended(registry: Registry, record: Record, source: Source, section: section
         }
         record.notifications.append(notification)
         return notification
+
+
+# ---------------------------------------------------------------- permission notifications
+PERMISSION_SEQUENCE = "notification"
+_CLIENT_SET_DATES = ("created-date", "sent-date", "read-date", "actioned-date", "archived-date", "source")
+
+
+def permission_create(registry: Registry, record: Record, body, source: Source):
+    """A premium client asks the researcher to connect (facts §2.6, §8); dates sent are erased."""
+    import copy
+
+    from .errors import OrcidError
+    from .namespaces import local_name
+    with registry.lock:
+        if not getattr(record, "accepts_member_notifications", True):
+            raise OrcidError(9032, "%s does not accept notifications from member organisations"
+                             % record.orcid)
+        clean = copy.deepcopy(body)
+        clean.attrib.pop("put-code", None)   # read-only, like the dates: erased, not refused
+        for child in list(clean):
+            if local_name(child.tag) in _CLIENT_SET_DATES:
+                clean.remove(child)
+        now = registry.now()
+        item = Item("notification-permission", registry.next_put_code(PERMISSION_SEQUENCE), clean,
+                    source, "private", now, now)
+        record.permission_notifications[item.put_code] = item
+        return item
+
+
+def permission_find(record: Record, put_code: int, client_id: str):
+    from .errors import OrcidError
+    item = record.permission_notifications.get(put_code)
+    if item is None:
+        raise OrcidError(9029, "No notification with put-code %s on record %s" % (put_code, record.orcid))
+    if item.source.client_id != client_id:
+        raise OrcidError(9014, "The notification %s was sent by another client" % put_code)
+    return item
+
+
+def permission_archive(registry: Registry, record: Record, put_code: int, client_id: str):
+    from .errors import OrcidError
+    with registry.lock:
+        item = permission_find(record, put_code, client_id)
+        if item.read:
+            raise OrcidError(9009, "The notification %s has been read and cannot be archived" % put_code)
+        if item.archived is None:
+            item.archived = registry.now()
+        return item

@@ -210,6 +210,28 @@ class Renderer:
             elem.append(self.group_id_record(item))
         return elem
 
+    def permission_notification(self, item: Item) -> ET.Element:
+        tag = qn("notification", "notification")
+        children = {c.tag: c for c in copy.deepcopy(list(item.body))}
+        for local, when in (("created-date", item.created), ("sent-date", item.created),
+                            ("read-date", item.read), ("archived-date", item.archived)):
+            if when is not None:
+                node = ET.Element(C + local)
+                node.text = iso(when)
+                children[node.tag] = node
+        children[C + "source"] = self.source(item.source)
+        elem = ET.Element(tag, {"put-code": str(item.put_code)})
+        decl = schemas.element_decl(tag, "notification-permission")
+        for child_decl in decl.type.content.iter_elements():
+            if child_decl.name in children:
+                elem.append(children.pop(child_decl.name))
+        return elem
+
+    def permission_notifications(self, items: list[Item]) -> ET.Element:
+        elem = ET.Element(qn("notification", "notifications"))
+        elem.extend(self.permission_notification(i) for i in items)
+        return elem
+
     # -- bulk and errors ----------------------------------------------------
     def bulk(self, results: list) -> ET.Element:
         container = ET.Element(qn("bulk", "bulk"))

@@ -136,7 +136,7 @@ def update_user(orcid):
         return _error(400, "the body must be a JSON object")
     allowed = {"default_visibility", "name_visibility", "biography_visibility", "biography",
                "state", "primary_orcid", "created_by_client", "given_names", "family_name",
-               "credit_name"}
+               "credit_name", "accepts_member_notifications"}
     unknown = set(data) - allowed
     if unknown:
         return _error(400, "unknown field(s): %s; allowed: %s" % (", ".join(sorted(unknown)),

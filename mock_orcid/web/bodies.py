@@ -12,7 +12,7 @@ from ..namespaces import local_name
 from . import negotiation
 
 
-def read(request: Request, expected_tag: str) -> ET.Element:
+def read(request: Request, expected_tag: str, set_name: str | None = None) -> ET.Element:
     kind = negotiation.body_kind(request)
     raw = request.get_data(cache=True)
     if kind == "xml":
@@ -23,7 +23,7 @@ def read(request: Request, expected_tag: str) -> ET.Element:
         if elem.tag != expected_tag:
             raise OrcidError(9001, "Invalid incoming message: expected root element %s, got %s"
                              % (_pretty(expected_tag), _pretty(elem.tag)))
-        problems = schemas.errors(elem)
+        problems = schemas.errors(elem, set_name)
         if problems:
             raise OrcidError(9001, "Invalid incoming message. Full validation error: %s"
                              % "; ".join(problems[:3]))
@@ -35,10 +35,10 @@ def read(request: Request, expected_tag: str) -> ET.Element:
     except (UnicodeDecodeError, ValueError) as exc:
         raise OrcidError(9047, "Invalid JSON: %s" % exc)
     try:
-        elem = jsonmap.to_element(data, expected_tag)
+        elem = jsonmap.to_element(data, expected_tag, set_name)
     except jsonmap.JsonShapeError as exc:
         raise OrcidError(9047, "Invalid JSON for %s: %s" % (local_name(expected_tag), exc))
-    problems = schemas.errors(elem)
+    problems = schemas.errors(elem, set_name)
     if problems:
         raise OrcidError(9047, "Invalid JSON. Full validation error: %s" % "; ".join(problems[:3]))
     return elem
