@@ -8,7 +8,9 @@ elements JSON leaves out) lives in the small tables below.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+
+from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from . import schemas
@@ -47,6 +49,8 @@ JSON_IGNORED_UNDER = {
     "{%s}group-id-record" % NS["group-id"]: frozenset({"source-orcid", "source-client-id",
                                                       "source-name"}),
 }
+# Enums Jackson writes by Java constant name rather than by XML literal.
+CONSTANT_NAMED = frozenset({"creation-method"})
 # Fuzzy-date parts are numbers in the XSD but zero-padded strings in ORCID's JSON ("05").
 TEXT_KEPT = frozenset({"year", "month", "day"})
 
@@ -81,10 +85,18 @@ def _text_only(xsd_type) -> bool:
     return bool(getattr(xsd_type, "mixed", False)) and not list(xsd_type.content.iter_elements())
 
 
+_CHILDREN: dict[int, list] = {}
+
+
 def _child_decls(xsd_type):
-    if _text_only(xsd_type):
-        return []
-    return list(xsd_type.content.iter_elements())
+    # Schema components live as long as the process, so their id() is a stable key;
+    # walking the content model for every element made JSON rendering slow.
+    key = id(xsd_type)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = [] if _text_only(xsd_type) else list(xsd_type.content.iter_elements())
+        _CHILDREN[key] = found
+    return found
 
 
 def _repeats(decl) -> bool:
@@ -101,7 +113,22 @@ def to_element(data, tag: str, set_name: str | None = None) -> ET.Element:
     return _build(decl, data, local_name(tag))
 
 
+def _enum_literal(value: str, simple_type) -> str:
+    """Jackson writes some enums by Java constant name ("MEMBER_REFERRED"); map such a value
+    to the XSD literal it names ("Member-referred"), leaving anything else for validation."""
+    try:
+        literals = simple_type.enumeration or []
+    except AttributeError:
+        return value
+    if not literals or value in literals:
+        return value
+    folded = value.replace("_", "-").lower()
+    return next((lit for lit in literals if str(lit).lower() == folded), value)
+
+
 def _scalar_text(value, simple_type, where: str) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise JsonShapeError("'%s' must be a finite number" % where)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -109,7 +136,7 @@ def _scalar_text(value, simple_type, where: str) -> str:
             return _millis_to_iso(value)
         return str(int(value)) if float(value).is_integer() else str(value)
     if isinstance(value, str):
-        return value
+        return _enum_literal(value, simple_type)
     raise JsonShapeError("'%s' must be a string, number or boolean" % where)
 
 
@@ -189,6 +216,8 @@ def _poly_members(decl) -> set[str]:
 
 def _poly_order(items, built):
     cursor: dict[str, int] = {}
+    if isinstance(items, dict):   # Jackson's ACCEPT_SINGLE_VALUE_AS_ARRAY
+        items = [items]
     for item in items or []:
         name = next(iter(item))
         idx = cursor.get(name, 0)
@@ -203,9 +232,16 @@ def _wrapper_for(children, key):
     return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _millis_to_iso(millis) -> str:
-    dt = datetime.fromtimestamp(millis / 1000.0, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+    # Integer arithmetic: float division loses a millisecond near year 9999.
+    try:
+        dt = _EPOCH + timedelta(milliseconds=int(millis))
+    except (ValueError, OverflowError, OSError):
+        raise JsonShapeError("timestamp %r is outside years 1-9999" % (millis,)) from None
+    return "%04d-%s.%03dZ" % (dt.year, dt.strftime("%m-%dT%H:%M:%S"), dt.microsecond // 1000)
 
 
 # ---------------------------------------------------------------- XML -> JSON
@@ -254,6 +290,8 @@ def _render(decl, elem: ET.Element, parent_tag):
         text = elem.text if elem.text is not None else ""
         name = local_name(decl.name)
         value = text.strip() if name in TEXT_KEPT else _typed(text, _content_type(xsd_type))
+        if name in CONSTANT_NAMED and isinstance(value, str):
+            value = value.strip().upper().replace("-", "_")
         if not _wrapped(decl, parent_tag):
             return value
         out = {"value": value}

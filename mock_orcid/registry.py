@@ -193,9 +193,15 @@ class Registry:
                 raise OrcidError(9048, "The record already has %d works" % MAX_WORKS)
             if check:
                 check(record, body, None)
+            # Claimed records: the user's default wins. Unclaimed (created by a member): the
+            # sent visibility is kept, missing -> private (setIncomingWorkPrivacy, facts §4.3).
+            visibility = record.default_visibility
+            if record.state == "unclaimed":
+                sent = body.get("visibility")
+                visibility = sent if sent in VISIBILITIES else "private"
             now = self.now()
             item = Item(section.name, self.next_put_code(section.sequence), _clean(body), source,
-                        record.default_visibility, now, now)
+                        visibility, now, now)
             record.section_items(section.name)[item.put_code] = item
             self.touch(record, now)
             return item
@@ -204,11 +210,12 @@ class Registry:
                     body: ET.Element, source: Source, check=None) -> Item:
         with self.lock:
             record = self.record(orcid)
-            item = self.find_item(record, section, put_code)
+            # ORCID's delegator compares the put-codes before it looks the item up.
             body_code = body.get("put-code")
             if body_code is None or body_code.strip() != str(put_code):
                 raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
                                  "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
+            item = self.find_item(record, section, put_code)
             if not _same_source(item.source, source):
                 raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
                                  "cannot update it" % (section.name, put_code))

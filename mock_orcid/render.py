@@ -270,15 +270,21 @@ def _pub_date_key(summ: ET.Element):
     return "-".join((date.findtext(C + p) or "").strip().zfill(2) for p in ("year", "month", "day"))
 
 
+def _work_type_rank(summ: ET.Element) -> int:
+    from .rules import WORK_TYPE_ORDER
+    work_type = (summ.findtext("{%s}type" % NS["work"]) or "").strip()
+    return WORK_TYPE_ORDER.index(work_type) if work_type in WORK_TYPE_ORDER else len(WORK_TYPE_ORDER)
+
+
 def _ordered_groups(summaries):
     groups = grouping.group(summaries, lambda entry: grouping.group_keys(entry[1]))
     for members in groups:
         # preferred item first: highest display-index, then oldest
         members.sort(key=lambda e: (-e[0].display_index, e[0].created))
-    # newest publication first, then title
+    # newest publication first, then title, then work type (ORCID's enum order), then oldest
     def title(members):
         t = members[0][1].find(".//" + C + "title")
         return (t.text or "") if t is not None else ""
-    groups.sort(key=lambda m: title(m))
+    groups.sort(key=lambda m: (title(m), _work_type_rank(m[0][1]), m[0][0].created))
     groups.sort(key=lambda m: _pub_date_key(m[0][1]), reverse=True)
     return groups

@@ -10,7 +10,8 @@ from .namespaces import NS, local_name
 C = "{%s}" % NS["common"]
 W = "{%s}" % NS["work"]
 
-WORK_TYPES = frozenset("""
+# In ORCID's WorkType enum order, which is also its sort order for work types.
+WORK_TYPE_ORDER = tuple("""
 annotation artistic-performance blog-post book-chapter book-review book cartographic-material
 clinical-study conference-abstract conference-output conference-paper conference-poster
 conference-presentation conference-proceedings data-management-plan data-set design
@@ -22,6 +23,7 @@ research-tool review software sound spin-off-company standards-and-policy
 supervised-student-publication technical-standard test trademark transcription translation
 website working-paper undefined
 """.split())
+WORK_TYPES = frozenset(WORK_TYPE_ORDER)
 RELATIONSHIPS = ("self", "part-of", "version-of", "funded-by")
 
 

@@ -96,9 +96,19 @@ def set_for(tag: str) -> str:
     return "record"
 
 
+def set_for_element(element: ET.Element) -> str:
+    """Like set_for, but tells ORCID's two notification vocabularies apart by their type."""
+    name = set_for(element.tag)
+    if name == "notification-permission":
+        kind = element.findtext("{http://www.orcid.org/ns/notification}notification-type")
+        if (kind or "").strip() != "permission":
+            return "notification-custom"
+    return name
+
+
 def errors(element: ET.Element, set_name: str | None = None) -> list[str]:
     """Validation errors for a parsed element, as short readable messages."""
-    sch = schema(set_name or set_for(element.tag))
+    sch = schema(set_name or set_for_element(element))
     out = []
     for err in sch.iter_errors(element):
         text = "%s: %s" % (err.path, err.reason or err.message) if err.path else (err.reason or err.message)

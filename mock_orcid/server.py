@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from .settings import Settings
@@ -38,6 +39,14 @@ class RunningServer:
         return self
 
     def stop(self) -> None:
-        self._server.close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        # Close from the server's own loop: closing from here races its select().
+        if self._thread and self._thread.is_alive():
+            self._server.trigger.pull_trigger(self._shutdown)
+            self._thread.join(timeout=10)
+        else:
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        # Ends every channel too (keep-alive clients), so the loop's map empties and run() returns.
+        self._server.task_dispatcher.shutdown()
+        wasyncore.close_all(self._server._map)

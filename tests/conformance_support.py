@@ -204,9 +204,11 @@ ENUM_ELEMENTS = frozenset({
 ENUM_ATTRIBUTES = frozenset({
     "visibility", "language-code", "currency-code", "type", "transient", "scope",
 })
-# Fixed over-long lengths: every maxLength in the official XSDs (and one past it).
+# Over-long texts: at and one past every maxLength a schema declares for the leaf, plus
+# these when no limit is known (every maxLength in the official XSDs, and one past each).
 LENGTHS = (150, 151, 200, 201, 255, 256, 350, 351, 500, 501, 1000, 1001, 2084, 2085,
            4000, 4001, 5000, 5001)
+LONGEST = 10001
 DATETIME_RE = re.compile(r"^\s*\d{4}-\d\d-\d\dT")
 DATE_RE = re.compile(r"^\s*\d{4}-\d\d-\d\d\s*$")
 BAD_FUZZY = {
@@ -224,9 +226,49 @@ FOREIGN_NS = "http://example.org/not-orcid"
 
 # How many mutations of each kind are drawn per base document (the pools are larger).
 KIND_CAP = {
-    "delete": 6, "duplicate": 5, "swap": 4, "text": 6, "long": 5, "enum": 6, "date": 5,
-    "attr-drop": 3, "attr-alter": 4, "attr-unknown": 1, "unknown-element": 3, "root-ns": 2,
+    "delete": 6, "duplicate": 5, "swap": 4, "text": 6, "long": 3, "length-limit": 6,
+    "enum": 6, "date": 5, "attr-drop": 3, "attr-alter": 4, "attr-unknown": 1, "unknown-element": 3, "root-ns": 2,
 }
+
+
+def _lengths(limits) -> tuple[int, ...]:
+    if not limits:
+        return LENGTHS + (LONGEST,)
+    return tuple(sorted({n for lim in limits for n in (lim, lim + 1)}))
+
+
+def _simple_type(xsd_type):
+    if xsd_type.is_simple():
+        return xsd_type
+    return xsd_type.content if xsd_type.has_simple_content() else None
+
+
+def length_limits(root: ET.Element, *schema_sets) -> dict[tuple[int, ...], set[int]]:
+    """For each leaf of ``root`` (by child-index path): the maxLength of its declared type
+    in each given schema (official and ours), following the element declarations."""
+    out: dict[tuple[int, ...], set[int]] = {}
+    for sch in schema_sets:
+        try:
+            decl = sch.maps.elements[root.tag]
+        except KeyError:
+            continue
+        stack = [((), root, decl)]
+        while stack:
+            path, el, decl = stack.pop()
+            simple = _simple_type(decl.type)
+            if simple is not None:
+                limit = getattr(simple, "max_length", None)
+                if limit is not None:
+                    out.setdefault(path, set()).add(limit)
+                continue
+            children = {}
+            for child_decl in decl.type.content.iter_elements():
+                if hasattr(child_decl, "name") and child_decl.name:
+                    children.setdefault(child_decl.name, child_decl)
+            for i, child in enumerate(el):
+                if child.tag in children:
+                    stack.append((path + (i,), child, children[child.tag]))
+    return out
 
 
 def _qname(tag: str) -> str:
@@ -280,8 +322,14 @@ def _enum_breaks(value: str) -> list[tuple[str, str]]:
 Op = Callable[[ET.Element], None]  # edits a deep copy of the root in place
 
 
-def _candidates(root: ET.Element) -> Iterator[tuple[str, tuple[int, ...], str, Op]]:
-    """Every mutation of ``root``, as (kind, path, detail, op); op edits a deep copy."""
+def _candidates(root: ET.Element, limits: dict | None = None
+                ) -> Iterator[tuple[str, tuple[int, ...], str, Op]]:
+    """Every mutation of ``root``, as (kind, path, detail, op); op edits a deep copy.
+
+    ``limits`` maps a leaf's path to the maxLength values the schemas declare for it (see
+    ``length_limits``); over-long texts then hit exactly those boundaries.
+    """
+    limits = limits or {}
     for path, el in _walk(root):
         local = _local(el.tag)
         is_leaf = len(el) == 0
@@ -314,12 +362,13 @@ def _candidates(root: ET.Element) -> Iterator[tuple[str, tuple[int, ...], str, O
                 def set_text(r, pp=path, new=new):
                     _node(r, pp).text = new
                 yield "text", path, "text -> %s %r" % (name, new[:30]), set_text
-            for length in LENGTHS:
+            kind = "length-limit" if limits.get(path) else "long"
+            for length in _lengths(limits.get(path)):
                 new = (text + "x" * length)[:length]
 
                 def set_long(r, pp=path, new=new):
                     _node(r, pp).text = new
-                yield "long", path, "text -> %d chars" % length, set_long
+                yield kind, path, "text -> %d chars" % length, set_long
             if local in ENUM_ELEMENTS and text.strip():
                 for name, new in _enum_breaks(text):
                     def set_enum(r, pp=path, new=new):
@@ -375,10 +424,11 @@ def _candidates(root: ET.Element) -> Iterator[tuple[str, tuple[int, ...], str, O
 
 
 def xml_mutations(bases: dict[str, ET.Element], seed: str = SEED,
-                  caps: dict[str, int] = KIND_CAP) -> list[Mutation]:
+                  caps: dict[str, int] = KIND_CAP, schema_sets=None) -> list[Mutation]:
     """Seeded, stable selection of mutations of each base document.
 
-    For each (base, kind) the full candidate pool is built in document order, then
+    ``schema_sets(root)`` may return the schemas whose maxLength boundaries the over-long
+    texts should probe.  For each (base, kind) the candidate pool is built in document order, then
     ``caps[kind]`` candidates are drawn with a generator seeded by (seed, base, kind), so the
     selection and the total do not depend on dict order or on other bases.
     """
@@ -386,7 +436,8 @@ def xml_mutations(bases: dict[str, ET.Element], seed: str = SEED,
     for base in sorted(bases):
         root = bases[base]
         pools: dict[str, list] = {}
-        for cand in _candidates(root):
+        sets = schema_sets(root) if schema_sets else ()
+        for cand in _candidates(root, length_limits(root, *sets)):
             pools.setdefault(cand[0], []).append(cand)
         for kind in sorted(pools):
             pool = pools[kind]
@@ -542,3 +593,11 @@ def json_verdicts(data, tag: str, set_name: str,
     ours = our_errors(element, set_name)
     official = official_errors(element, set_name, model)
     return not ours, not official, (ours or official or [""])[0]
+
+
+def boundary_schemas(model: Path = OFFICIAL_MODEL):
+    """``schema_sets`` for ``xml_mutations``: probe both the official and our maxLengths."""
+    def sets(root: ET.Element):
+        name = pick_set(root)
+        return official_schemas(model)[name], schemas.schema(name)
+    return sets

@@ -27,12 +27,6 @@ def token(mock_orcid, client: dict, user, scopes=MEMBER_SCOPES) -> str:
     return mock_orcid.token(client, user, scopes)["access_token"]
 
 
-def issue_token(mock_orcid, client_id: str, orcid, scopes) -> str:
-    """A token straight from the registry, bypassing /oauth (for scope sets the OAuth
-    flow would not grant, e.g. a public client's token used on the member API)."""
-    return mock_orcid.state.registry.issue_token(client_id, orcid, tuple(scopes.split())).access_token
-
-
 def auth(access_token: str, **headers) -> dict:
     return {"Authorization": "Bearer " + access_token, **headers}
 

@@ -31,15 +31,7 @@ def _sample_ids(lister):
 
 
 XML_SAMPLES = _sample_ids(cs.xml_samples)
-JSON_SAMPLE_PARAMS = [
-    pytest.param(rel, marks=pytest.mark.xfail(
-        strict=True,
-        reason="converter bug: JSON enum constant 'MEMBER_REFERRED' (history.creation-method) "
-               "is copied verbatim instead of being mapped to the XSD literal 'Member-referred' "
-               "(xsd-notes §2e rule 9)"))
-    if rel.endswith("record-full-3.0.json") else rel
-    for rel in _sample_ids(cs.json_sample_files)
-]
+JSON_SAMPLE_PARAMS = _sample_ids(cs.json_sample_files)
 
 
 class _Tally:
@@ -112,7 +104,7 @@ def test_mutated_xml_gets_the_official_verdict(official_model, official, tally):
     bases = {rel: cs.load_xml(rel, official_model) for rel in cs.xml_samples(official_model)
              if rel not in cs.KNOWN_FAULTY_SAMPLES}
     started = time.perf_counter()
-    mutations = cs.xml_mutations(bases)
+    mutations = cs.xml_mutations(bases, schema_sets=cs.boundary_schemas(official_model))
     assert len(mutations) >= MIN_XML_MUTATIONS
     disagreements, valid = [], 0
     by_kind = collections.Counter()
@@ -141,8 +133,9 @@ def test_mutation_selection_is_stable(official_model):
     """Same seed, same mutations: a failure can be replayed by its label."""
     rel = "record_3.0/samples/write_samples/work-full-3.0.xml"
     bases = {rel: cs.load_xml(rel, official_model)}
-    first = [(m.label, cs.canonical(m.element)) for m in cs.xml_mutations(bases)]
-    again = [(m.label, cs.canonical(m.element)) for m in cs.xml_mutations(bases)]
+    sets = cs.boundary_schemas(official_model)
+    first = [(m.label, cs.canonical(m.element)) for m in cs.xml_mutations(bases, schema_sets=sets)]
+    again = [(m.label, cs.canonical(m.element)) for m in cs.xml_mutations(bases, schema_sets=sets)]
     assert first == again and len(first) > 30
 
 
@@ -177,13 +170,7 @@ def test_official_json_samples_survive_a_json_round_trip(official_model, rel):
 # ---------------------------------------------------------------- d. JSON mutations
 
 def _json_bases(model):
-    bases = {rel: cs.load_json(rel, model) for rel in cs.JSON_SAMPLES}
-    # record-full's only defect is the unmapped enum constant (xfailed above); give the
-    # mutations a valid base so they probe the schemas, not that one converter gap.
-    record = "record_3.0/samples/read_samples/record-full-3.0.json"
-    if bases[record].get("history", {}).get("creation-method") == "MEMBER_REFERRED":
-        bases[record]["history"]["creation-method"] = "Member-referred"
-    return bases
+    return {rel: cs.load_json(rel, model) for rel in cs.JSON_SAMPLES}
 
 
 def test_mutated_json_gets_the_official_verdict(official_model, official, tally):
@@ -214,10 +201,6 @@ def test_mutated_json_gets_the_official_verdict(official_model, official, tally)
     assert not disagreements, _disagreement_report(disagreements)
 
 
-@pytest.mark.xfail(strict=True, raises=(ValueError, OverflowError, OSError),
-                   reason="converter bug: jsonmap._millis_to_iso lets datetime's ValueError/"
-                          "OverflowError/OSError escape for epoch millis outside years 1..9999 "
-                          "(and NaN/Infinity), so the server answers 500 instead of 400")
 @pytest.mark.parametrize("millis", cs.OUT_OF_RANGE_TIMESTAMPS, ids=repr)
 def test_out_of_range_json_timestamps_are_rejected_not_crashed(millis):
     data = {"title": {"title": {"value": "t"}}, "type": "book",

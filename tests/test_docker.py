@@ -18,7 +18,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-DOCKER_UP = Path(__file__).resolve().parents[2].parent / "shared" / "tools" / "docker-up"
+DOCKER_UP = REPO.parent / "shared" / "tools" / "docker-up"   # ../shared beside the repo
 IMAGE = "mock-orcid:test"
 
 ORCID = "0000-0002-1825-0097"

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import requests
 
-from http_helpers import (BULK_NS, JSON, WORK_NS, XML, auth, bulk_xml, dumps, issue_token,
+from http_helpers import (BULK_NS, JSON, WORK_NS, XML, auth, bulk_xml, dumps,
                           json_error, make_env, oauth_error, snapshot, token, work_codes,
                           work_json, work_xml, xml_error)
 
@@ -66,6 +66,7 @@ def test_post_work_xml_returns_201_empty_body_and_location_without_trailing_slas
     r = post_xml(env, work_xml(title="Created by XML"))
     assert r.status_code == 201
     assert r.content == b""
+    assert "Content-Type" not in r.headers     # no entity, no media type (JAX-RS)
     location = r.headers["Location"]
     pc = work_codes(mock_orcid, env.orcid)[0]
     assert location == "%s/v3.0/%s/work/%d" % (mock_orcid.url, env.orcid, pc)
@@ -167,6 +168,15 @@ def test_put_with_mismatched_put_code_is_400_9019(mock_orcid, env):
         json_error(r, 400, 9019)
 
 
+def test_put_code_mismatch_is_reported_before_the_item_is_looked_up(mock_orcid, env):
+    pc = create(env, doi="10.5555/order")
+    with Unchanged(mock_orcid, env.orcid):
+        r = requests.put(env.member + "/work/999999",
+                         data=dumps(work_json(title="X", doi="10.5555/order", put_code=pc)),
+                         headers=auth(env.token, **JSON_HEADERS))
+        json_error(r, 400, 9019)
+
+
 def test_put_without_body_put_code_is_400_9019_naming_null(mock_orcid, env):
     pc = create(env, doi="10.5555/noputcode")
     with Unchanged(mock_orcid, env.orcid):
@@ -181,6 +191,7 @@ def test_delete_work_is_204_and_then_get_is_404_9016(mock_orcid, env):
     r = requests.delete(env.member + "/work/%d" % pc, headers=auth(env.token, Accept=JSON))
     assert r.status_code == 204
     assert r.content == b""
+    assert "Content-Type" not in r.headers
     assert work_codes(mock_orcid, env.orcid) == []
     json_error(get_json(env, "/work/%d" % pc), 404, 9016)
     json_error(get_json(env, "/work/summary/%d" % pc), 404, 9016)
@@ -281,9 +292,15 @@ def test_schema_invalid_xml_is_400_9001_with_validation_message(mock_orcid, env)
         fields = xml_error(r, 400, 9001)
         assert "Full validation error" in fields["developer-message"]
         assert "unknown-element" in fields["developer-message"]
-        # a type outside the schema's enumeration is a schema error too
-        fields = xml_error(post_xml(env, work_xml(work_type="not-a-type")), 400, 9001)
+
+
+def test_unknown_work_type_is_400_9037_listing_valid_values(mock_orcid, env):
+    # ORCID's XSD types work:type as a free string; the enumeration is checked in code.
+    with Unchanged(mock_orcid, env.orcid):
+        fields = xml_error(post_xml(env, work_xml(work_type="not-a-type")), 400, 9037)
         assert "not-a-type" in fields["developer-message"]
+        assert "journal-article" in fields["developer-message"]
+        json_error(post_json(env, work_json(work_type="Journal-Article")), 400, 9037)
 
 
 def test_xml_with_wrong_root_element_is_400_9001(mock_orcid, env):
@@ -437,6 +454,25 @@ def test_put_codes_are_unique_and_increasing_under_concurrency(mock_orcid, env):
     assert len(groups) == threads * per_thread
 
 
+def test_concurrent_posts_of_the_same_work_create_it_once(mock_orcid, env):
+    n = 8
+    statuses: list[int] = []
+    barrier = threading.Barrier(n)
+
+    def worker():
+        barrier.wait()
+        r = post_json(env, work_json(title="Race", doi="10.5555/race"))
+        statuses.append(r.status_code)
+
+    pool = [threading.Thread(target=worker) for _ in range(n)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=60)
+    assert sorted(statuses) == [201] + [409] * (n - 1)
+    assert len(work_codes(mock_orcid, env.orcid)) == 1
+
+
 def test_put_codes_increase_across_sequential_posts(env):
     codes = [create(env, doi="10.5555/seq.%d" % i) for i in range(5)]
     assert codes == sorted(codes) and len(set(codes)) == 5
@@ -519,6 +555,15 @@ def test_bulk_post_json_returns_200_with_per_item_results_in_order(mock_orcid, e
     assert sorted(work_codes(mock_orcid, env.orcid)) == sorted([existing] + created)
     for pc in created:
         assert get_json(env, "/work/%d" % pc).status_code == 200
+
+
+def test_bulk_post_json_accepts_a_single_object_where_a_list_is_expected(mock_orcid, env):
+    bulk = {"bulk": {"work": work_json(title="Lonely", doi="10.5555/single")}}
+    r = requests.post(env.member + "/works", data=dumps(bulk), headers=auth(env.token, **JSON_HEADERS))
+    assert r.status_code == 200, r.text
+    entries = r.json()["bulk"]
+    assert len(entries) == 1 and entries[0]["work"]["title"]["title"]["value"] == "Lonely"
+    assert len(work_codes(mock_orcid, env.orcid)) == 1
 
 
 def test_bulk_post_xml_returns_200_bulk(mock_orcid, env):
@@ -646,8 +691,8 @@ def test_bulk_read_shows_unreadable_works_as_inline_errors(mock_orcid):
 
 def test_public_api_lists_only_public_works_anonymously(mock_orcid, env):
     public_pc = create(env, title="Public", doi="10.5555/pub-1")
-    with mock_orcid.state.registry.lock:    # the user makes a second work limited in the UI
-        limited_pc = create(env, title="Limited", doi="10.5555/pub-2")
+    limited_pc = create(env, title="Limited", doi="10.5555/pub-2")
+    with mock_orcid.state.registry.lock:    # the user makes the second work limited in the UI
         mock_orcid.state.registry.records[env.orcid].section_items("work")[limited_pc].visibility = "limited"
     r = requests.get(env.public + "/works", headers={"Accept": JSON})
     assert r.status_code == 200
@@ -691,3 +736,78 @@ def test_source_and_dates_in_post_body_are_ignored(mock_orcid, env):
     assert r.status_code == 201, r.text
     got = requests.get(r.headers["Location"], headers=auth(env.token, Accept=JSON)).json()
     assert got["created-date"]["value"] > 978307200000 + 10 * 365 * 86400000
+
+
+# ===================================================================== hardening
+BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+                  + "".join(' <!ENTITY lol%d "%s">\n' % (i, ("&lol%s;" % ("" if i == 1 else i - 1)) * 10)
+                            for i in range(1, 10))
+                  + ']>\n<work:work xmlns:work="http://www.orcid.org/ns/work" '
+                    'xmlns:common="http://www.orcid.org/ns/common"><work:title><common:title>&lol9;'
+                    '</common:title></work:title><work:type>book</work:type></work:work>')
+
+XXE_FILE = ('<?xml version="1.0"?>\n<!DOCTYPE work [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+            '<work:work xmlns:work="http://www.orcid.org/ns/work" xmlns:common="http://www.orcid.org/ns/common">'
+            '<work:title><common:title>&xxe;</common:title></work:title><work:type>book</work:type>'
+            '<common:external-ids><common:external-id><common:external-id-type>doi</common:external-id-type>'
+            '<common:external-id-value>10.5555/xxe</common:external-id-value>'
+            '<common:external-id-relationship>self</common:external-id-relationship>'
+            '</common:external-id></common:external-ids></work:work>')
+
+XXE_PARAMETER = ('<?xml version="1.0"?>\n<!DOCTYPE work [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]>\n'
+                 '<work:work xmlns:work="http://www.orcid.org/ns/work"/>')
+
+
+def _no_file_content(resp):
+    assert "root:" not in resp.text and "/bin/" not in resp.text and "nologin" not in resp.text
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE_FILE, XXE_PARAMETER],
+                         ids=["billion-laughs", "xxe-file", "xxe-parameter-entity"])
+def test_doctype_and_entities_are_refused_quickly_with_400_9001(mock_orcid, env, body):
+    with Unchanged(mock_orcid, env.orcid):
+        started = time.monotonic()
+        r = post_xml(env, body)
+        elapsed = time.monotonic() - started
+        xml_error(r, 400, 9001)
+    assert elapsed < 2.0
+    _no_file_content(r)
+
+
+def test_doctype_in_a_put_or_bulk_body_is_refused_too(mock_orcid, env):
+    pc = create(env, doi="10.5555/xxe-put")
+    with Unchanged(mock_orcid, env.orcid):
+        r = requests.put(env.member + "/work/%d" % pc, data=XXE_FILE.replace("<work:work ", '<work:work put-code="%d" ' % pc),
+                         headers=auth(env.token, **XML_HEADERS))
+        xml_error(r, 400, 9001)
+        _no_file_content(r)
+        r = requests.post(env.member + "/works",
+                          data='<?xml version="1.0"?><!DOCTYPE b [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                               '<bulk:bulk xmlns:bulk="%s">&x;</bulk:bulk>' % BULK_NS,
+                          headers=auth(env.token, **XML_HEADERS))
+        xml_error(r, 400, 9001)
+        _no_file_content(r)
+
+
+@pytest.mark.parametrize("body", ["/etc/passwd", "file:///etc/passwd", "../../../../etc/passwd"])
+def test_body_that_is_a_file_path_is_not_read_400_9001(mock_orcid, env, body):
+    with Unchanged(mock_orcid, env.orcid):
+        r = post_xml(env, body)
+        xml_error(r, 400, 9001)
+    _no_file_content(r)
+
+
+def test_json_body_that_is_a_file_path_is_400_9047(mock_orcid, env):
+    with Unchanged(mock_orcid, env.orcid):
+        r = post_json(env, '"/etc/passwd"')
+        json_error(r, 400, 9047)
+    _no_file_content(r)
+
+
+def test_schema_location_hints_in_a_body_are_not_followed(mock_orcid, env):
+    body = work_xml(doi="10.5555/hint").replace(
+        "<work:work ", '<work:work xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                       'xsi:schemaLocation="http://www.orcid.org/ns/work file:///etc/passwd" ')
+    r = post_xml(env, body)
+    assert r.status_code == 201, r.text
+    _no_file_content(r)

@@ -20,6 +20,14 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(api.bp)
     errors.install(app)
+
+    @app.after_request
+    def _no_type_without_body(response):
+        # JAX-RS sends no Content-Type for an entity-less 201/204; Flask would say text/html.
+        if response.status_code in (201, 204) and not response.get_data():
+            response.headers.pop("Content-Type", None)
+        return response
+
     return app
 
 
