@@ -122,22 +122,36 @@ class Renderer:
             ext.insert(list(ext).index(anchor) + 1 if anchor is not None else len(ext), node)
 
     # -- lists -------------------------------------------------------------
-    def section_list(self, record: Record, section: sections.Section, items: list[Item]) -> ET.Element:
+    def section_list(self, record: Record, section: sections.Section, items: list[Item],
+                     shown=None) -> ET.Element:
+        """``items`` are grouped; with ``shown`` (a predicate) the groups are built from every
+        item first and the hidden ones removed after, as ORCID's /activities and /record do on
+        the member API (facts §6.2): a hidden item can still join two visible ones."""
         container = ET.Element(section.list_tag, {"path": "/%s/%s" % (record.orcid, section.plural)})
+        if shown is not None and section.kind == "activity":
+            groups = [[m for m in g if shown(m[0])] for g in
+                      _ordered_groups([(i, self.summary(record, i)) for i in items])]
+            return self._grouped(container, section, [g for g in groups if g])
+        if shown is not None:
+            items = [i for i in items if shown(i)]
         if section.kind == "person":
             if items:
                 _sub(container, C + "last-modified-date", iso(max(i.last_modified for i in items)))
             for item in items:
                 container.append(self.item(record, item))
             return container
-        if items:
-            _sub(container, C + "last-modified-date", iso(max(i.last_modified for i in items)))
         summaries = [(item, self.summary(record, item)) for item in items]
+        return self._grouped(container, section, _ordered_groups(summaries))
+
+    def _grouped(self, container, section, groups) -> ET.Element:
+        members_all = [m for g in groups for m in g]
+        if members_all:
+            _sub(container, C + "last-modified-date", iso(max(i.last_modified for i, _ in members_all)))
         if section.grouping == "peer-review":
-            self._peer_review_groups(container, summaries)
+            self._peer_review_groups(container, members_all)
             return container
         group_tag = qn("activities", "affiliation-group" if section.grouping == "affiliation-group" else "group")
-        for members in _ordered_groups(summaries):
+        for members in groups:
             grp = _sub(container, group_tag)
             _sub(grp, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
             ids = _sub(grp, C + "external-ids")
@@ -177,10 +191,10 @@ class Renderer:
                     inner.append(summ)
 
     def activities_summary(self, record: Record, lists) -> ET.Element:
-        """``lists``: (section, visible items) pairs; laid out in the schema's order."""
+        """``lists``: (section, items, shown-predicate or None); laid out in the schema's order."""
         elem = ET.Element(qn("activities", "activities-summary"),
                           {"path": "/%s/activities" % record.orcid})
-        by_tag = {section.list_tag: (section, items) for section, items in lists}
+        by_tag = {entry[0].list_tag: entry for entry in lists}
         children = []
         for decl in schemas.element_decl(elem.tag).type.content.iter_elements():
             if decl.name in by_tag:

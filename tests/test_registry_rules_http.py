@@ -429,8 +429,6 @@ def test_on_an_unclaimed_record_the_creating_client_keeps_the_visibility_it_send
 
 
 # ===================================================================== filter vs group order
-@pytest.mark.xfail(strict=True, reason="not implemented: /activities and /record on the member API "
-                   "group first, then filter (facts §6.2); the mock filters first everywhere")
 def test_activities_groups_before_hiding_so_a_hidden_bridge_still_joins_groups(mock_orcid, env):
     # A (public, DOI X) and C (public, PMID Y) share nothing; B (private, another client) has
     # both. A reader without read-limited: /works filters then groups -> two groups;

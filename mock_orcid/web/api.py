@@ -142,8 +142,12 @@ def _record_view(caller: Caller, record, mimetype, view):
 
     with st.registry.lock:
         if view in ("record", "activities"):
-            activities = st.renderer.activities_summary(
-                record, [(s, visible_items(s)) for s in sections.ACTIVITIES])
+            if caller.public_api:
+                lists = [(s, visible_items(s), None) for s in sections.ACTIVITIES]
+            else:
+                # The member API groups first and hides after (facts §6.2).
+                lists = [(s, st.registry.items(record, s), _shown(reader, s)) for s in sections.ACTIVITIES]
+            activities = st.renderer.activities_summary(record, lists)
         if view == "activities":
             elem = activities
         elif view == "record":
@@ -164,6 +168,10 @@ def _record_view(caller: Caller, record, mimetype, view):
                                      "The biography of %s is not visible to you" % record.orcid)
                 raise OrcidError(9041, "Record %s has no biography" % record.orcid)
     return render_element(elem, mimetype)
+
+
+def _shown(reader, section):
+    return lambda item: read_error(item, reader, section.read_scope, item.section) is None
 
 
 def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
