@@ -136,8 +136,18 @@ def check_dates(item: ET.Element, what: str, container: ET.Element | None = None
             raise OrcidError(9055, "The %s's start-date is after its end-date" % what)
 
 
+# Professional activities may leave city and country out (ORCID's own read sample does).
+CITY_COUNTRY_REQUIRED = ("education", "employment")
+
+
 def check_affiliation(item: ET.Element, registry=None) -> None:
     what = local_name(item.tag)
+    org = _child(item, "organization")
+    if what in CITY_COUNTRY_REQUIRED and org is not None:
+        address = org.find(C + "address")
+        if address is None or not _text(address.find(C + "city")) \
+                or not _text(address.find(C + "country")):
+            raise OrcidError(9060, "The %s's organization needs both a city and a country" % what)
     check_org(item, what)
     check_dates(item, what)
     check_external_ids(item, what, need_self=False)

@@ -188,7 +188,9 @@ def update_item_visibility(orcid, section_name, put_code):
 
 @bp.post("/users/<orcid>/revoke")
 def revoke_access(orcid):
-    data = _json_body() or {}
+    from flask import redirect
+    from_page = bool(request.form)   # the Revoke button on the inbox page posts a form
+    data = request.form.to_dict() if from_page else (_json_body() or {})
     st = state()
     if orcid not in st.registry.records:
         return _error(404, "no user with ORCID iD %s" % orcid)
@@ -197,6 +199,8 @@ def revoke_access(orcid):
         return _error(400, "client_id must name a registered client")
     from ..oauth import revoke_client_access
     count = revoke_client_access(st.registry, orcid, client_id)
+    if from_page:
+        return redirect("/__admin/users/%s/inbox" % orcid, code=303)
     return jsonify({"orcid": orcid, "client_id": client_id, "tokens_revoked": count})
 
 
@@ -206,7 +210,12 @@ def inbox_page(orcid):
     record = state().registry.records.get(orcid)
     if record is None:
         return _error(404, "no user with ORCID iD %s" % orcid)
-    return render_template_string(INBOX_PAGE, record=record,
+    registry = state().registry
+    with registry.lock:
+        trusted = sorted({t.client_id for t in registry.tokens.values()
+                          if t.orcid == orcid and not t.revoked and not t.user_revoked})
+        trusted = [registry.clients[c] for c in trusted if c in registry.clients]
+    return render_template_string(INBOX_PAGE, record=record, trusted=trusted,
                                   notifications=list(reversed(record.notifications)))
 
 
@@ -217,6 +226,13 @@ INBOX_PAGE = """<!doctype html>
 .meta{color:#666;font-size:.85rem}code{background:#f3f3f3;padding:0 .2rem}</style></head>
 <body><h1>Inbox of {{ record.display_name }}</h1>
 <p class="meta">ORCID iD <code>{{ record.orcid }}</code> — {{ notifications|length }} notification(s)</p>
+<h2>Trusted organizations</h2>
+{% for c in trusted %}<form method="post" action="/__admin/users/{{ record.orcid }}/revoke" class="n">
+<strong>{{ c.name }}</strong> <code>{{ c.client_id }}</code>
+<input type="hidden" name="client_id" value="{{ c.client_id }}">
+<button type="submit">Revoke access</button></form>
+{% else %}<p>No organization has access to this record.</p>{% endfor %}
+<h2>Notifications</h2>
 {% for n in notifications %}<div class="n">
 <strong>{{ n["source"]["source-name"]["value"] }}</strong> updated your
 <strong>{{ n["amended-section"]|lower|replace("_", " ") }}</strong> section
