@@ -110,3 +110,13 @@ def test_the_revoke_button_on_the_inbox_page_stops_the_clients_token(mock_orcid)
     assert works.status_code == 401 and works.json()["error"] == "invalid_token"
     page = requests.get("%s/__admin/users/%s/inbox" % (mock_orcid.url, user["orcid"])).text
     assert "No organization has access" in page
+
+
+def test_a_notification_the_researcher_has_read_cannot_be_archived_9009(premium, mock_orcid):
+    location = requests.post(premium["base"], data=BODY, headers=premium["headers"]).headers["Location"]
+    put_code = location.rsplit("/", 1)[1]
+    r = requests.post("%s/__admin/users/%s/notification-permission/%s/read"
+                      % (mock_orcid.url, premium["user"]["orcid"], put_code))
+    assert r.status_code == 200
+    r = requests.delete(location, headers=premium["headers"])
+    assert (r.status_code, _code(r)) == (403, "9009")

@@ -445,3 +445,26 @@ def test_activities_groups_before_hiding_so_a_hidden_bridge_still_joins_groups(m
     r = env.send("GET", "/activities", tok=tok)
     groups = r.json()["works"]["group"]
     assert [sorted(s["put-code"] for s in g["work-summary"]) for g in groups] == [sorted([a, c])]
+
+
+def test_only_verified_emails_are_served_and_read_private_sees_limited_ones(mock_orcid):
+    mock_orcid.reset()
+    user = mock_orcid.create_user(email="main@example.org")
+    admin = "%s/__admin/users/%s/emails" % (mock_orcid.url, user["orcid"])
+    assert requests.post(admin, json={"email": "unverified@example.org", "verified": False,
+                                      "visibility": "public"}).status_code == 201
+    requests.post(admin, json={"email": "limited@example.org", "visibility": "limited"})
+    client = mock_orcid.create_client(name="Mailer")
+
+    def emails(scopes):
+        token = mock_orcid.token(client, user, scopes)["access_token"]
+        r = requests.get("%s/v3.0/%s/email" % (mock_orcid.url, user["orcid"]),
+                         headers={"Authorization": "Bearer " + token,
+                                  "Accept": "application/vnd.orcid+json"})
+        assert r.status_code == 200
+        return sorted(e["email"] for e in r.json()["email"])
+    assert emails("/authenticate") == ["main@example.org"]
+    assert emails("/email/read-private") == ["limited@example.org", "main@example.org"]
+    public = requests.get("%s/pub/v3.0/%s/email" % (mock_orcid.url, user["orcid"]),
+                          headers={"Accept": "application/vnd.orcid+json"}).json()
+    assert [e["email"] for e in public["email"]] == ["main@example.org"]

@@ -241,3 +241,41 @@ INBOX_PAGE = """<!doctype html>
 <div class="meta">notification {{ n["put-code"] }}</div></div>
 {% else %}<p>No notifications yet.</p>{% endfor %}
 </body></html>"""
+
+
+@bp.post("/users/<orcid>/emails")
+def add_email(orcid):
+    """The researcher adds an address; unverified ones are never served by the API."""
+    from ..model import VISIBILITIES, Email
+    data = _json_body() or {}
+    st = state()
+    with st.registry.lock:
+        record = st.registry.records.get(orcid)
+        if record is None:
+            return _error(404, "no user with ORCID iD %s" % orcid)
+        address = data.get("email")
+        if not isinstance(address, str) or "@" not in address:
+            return _error(400, "email must be an e-mail address")
+        visibility = data.get("visibility", record.default_visibility)
+        if visibility not in VISIBILITIES:
+            return _error(400, "visibility must be one of %s" % ", ".join(VISIBILITIES))
+        now = st.registry.now()
+        record.emails.append(Email(address, primary=False, verified=bool(data.get("verified", True)),
+                                   visibility=visibility, created=now, last_modified=now))
+        record.last_modified = now
+        return jsonify({"orcid": orcid, "emails": [
+            {"email": e.email, "primary": e.primary, "verified": e.verified, "visibility": e.visibility}
+            for e in record.emails]}), 201
+
+
+@bp.post("/users/<orcid>/notification-permission/<int:put_code>/read")
+def mark_notification_read(orcid, put_code):
+    """The researcher opens a permission notification; after that it can no longer be archived."""
+    st = state()
+    with st.registry.lock:
+        record = st.registry.records.get(orcid)
+        item = record.permission_notifications.get(put_code) if record else None
+        if item is None:
+            return _error(404, "no permission notification %s on %s" % (put_code, orcid))
+        item.read = item.read or st.registry.now()
+        return jsonify({"put-code": put_code, "read": True})
