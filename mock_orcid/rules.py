@@ -72,13 +72,13 @@ def check_fuzzy_date(date: ET.Element | None, where: str) -> None:
         raise OrcidError(9049, "%s has a day but no month" % where)
 
 
-def self_ids(item: ET.Element) -> set[tuple[str, str]]:
+def self_ids(item: ET.Element, normalised: bool = True) -> set[tuple[str, str]]:
     """The ids that make two items from one source duplicates (facts §6.4)."""
     keys = set()
     for ext in grouping.external_ids(item):
         id_type, value, rel = grouping.id_fields(ext)
         if rel in ("self", "") and value:
-            keys.add((id_type, grouping.normalise(id_type, value) or value))
+            keys.add((id_type, (grouping.normalise(id_type, value) or value) if normalised else value))
     return keys
 
 
@@ -220,13 +220,15 @@ def duplicate_check(section, source, same_source):
                                      "already on the record with put-code %s"
                                      % (" ".join(v for v in mine if v), section.element, other.put_code))
             return
-        mine = self_ids(body)
+        # ORCID compares funding ids as sent, everything else normalised.
+        normalised = section.name != "funding"
+        mine = self_ids(body, normalised)
         if not mine:
             return
         for other in record.section_items(section.name).values():
             if other is updating or not same_source(other.source, source):
                 continue
-            if mine & self_ids(other.body):
+            if mine & self_ids(other.body, normalised):
                 raise OrcidError(9021, "You have already added this %s (matched by external "
                                  "identifiers); see the item with put-code %s. To change it, "
                                  "PUT to that put-code instead of POSTing a new one"

@@ -73,3 +73,32 @@ def test_an_unknown_funding_type_is_9037():
     funding.tag = "{%s}funding" % NS["funding"]
     ET.SubElement(funding, "{%s}type" % NS["funding"]).text = "gift"
     assert code_of(funding, "funding") == 9037
+
+
+def _with_self_id(tag, value):
+    item = ET.Element(tag)
+    ids = ET.SubElement(item, C + "external-ids")
+    ext = ET.SubElement(ids, C + "external-id")
+    for name, text in (("external-id-type", "doi"), ("external-id-value", value),
+                       ("external-id-relationship", "self")):
+        ET.SubElement(ext, C + name).text = text
+    return item
+
+
+@pytest.mark.parametrize("section_name,duplicate", [("work", True), ("funding", False)])
+def test_funding_ids_are_compared_as_sent_while_work_ids_are_normalised(section_name, duplicate):
+    from mock_orcid import sections
+    from mock_orcid.model import Item, Record, Source
+    section = sections.BY_NAME[section_name]
+    source = Source(client_id="APP-AAAAAAAAAAAAAAAA", name="A")
+    record = Record("0000-0002-1825-0097", "J", "C", None, [], None, "public", None, None)
+    stored = _with_self_id(section.tag, "10.1/ABC")
+    record.section_items(section.name)[1] = Item(section.name, 1, stored, source, "public", None, None)
+    check = rules.duplicate_check(section, source, lambda a, b: a.client_id == b.client_id)
+    incoming = _with_self_id(section.tag, "https://doi.org/10.1/abc")
+    if duplicate:
+        with pytest.raises(OrcidError) as err:
+            check(record, incoming, None)
+        assert err.value.code == 9021
+    else:
+        check(record, incoming, None)
