@@ -166,13 +166,13 @@ class Registry:
 
     # ------------------------------------------------------------------ items
     def find_item(self, record: Record, section: sections.Section, put_code: int) -> Item:
-        item = self._lookup(record, section, put_code)
+        item = self.lookup_item(record, section, put_code)
         if item is None:
             raise OrcidError(9016, "No %s found with put-code %s on record %s"
                              % (section.name, put_code, record.orcid), status=404)
         return item
 
-    def _lookup(self, record, section, put_code):
+    def lookup_item(self, record, section, put_code):
         # Affiliations share one put-code sequence and one handler, as in ORCID.
         if section.sequence == "affiliation":
             for s in sections.ACTIVITIES:
@@ -216,7 +216,7 @@ class Registry:
                 raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
                                  "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
             item = self.find_item(record, section, put_code)
-            if not _same_source(item.source, source):
+            if not same_source(item.source, source):
                 raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
                                  "cannot update it" % (section.name, put_code))
             visibility = body.get("visibility")
@@ -236,7 +236,7 @@ class Registry:
         with self.lock:
             record = self.record(orcid)
             item = self.find_item(record, section, put_code)
-            if not _same_source(item.source, source):
+            if not same_source(item.source, source):
                 raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
                                  "cannot delete it" % (item.section, put_code))
             del record.section_items(item.section)[put_code]
@@ -248,7 +248,7 @@ class Registry:
             return sorted(record.section_items(section.name).values(), key=lambda i: i.put_code)
 
 
-def _same_source(a: Source, b: Source) -> bool:
+def same_source(a: Source, b: Source) -> bool:
     if a.client_id or b.client_id:
         return a.client_id == b.client_id
     return a.orcid == b.orcid
@@ -262,10 +262,6 @@ def _clean(body: ET.Element) -> ET.Element:
         if child.tag in _READ_ONLY:
             body.remove(child)
     return body
-
-
-def strip_visibility(value: str | None) -> str:
-    return value if value in VISIBILITIES else "public"
 
 
 def section_item_title(section: sections.Section, body: ET.Element) -> str | None:

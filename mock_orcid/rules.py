@@ -207,9 +207,11 @@ def person_value(body: ET.Element) -> tuple:
                   "external-id-relationship"))
 
 
-def duplicate_check(section, source, same_source):
+def duplicate_check(section, source, same_source=None):
     """A registry ``check`` hook: same source + an equal self id -> 409 9021; the same person
     element twice from one source -> 409 9030 (facts §6.4)."""
+    if same_source is None:
+        from .registry import same_source
     def run(record, body, updating):
         if section.kind == "person":
             mine = person_value(body)

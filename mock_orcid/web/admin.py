@@ -176,7 +176,7 @@ def update_item_visibility(orcid, section_name, put_code):
         record = st.registry.records.get(orcid)
         if record is None:
             return _error(404, "no user with ORCID iD %s" % orcid)
-        item = st.registry._lookup(record, section, put_code)
+        item = st.registry.lookup_item(record, section, put_code)
         if item is None:
             return _error(404, "no %s %s on %s" % (section.name, put_code, orcid))
         item.visibility = data["visibility"]

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from .. import notifications, rules, sections
 from ..errors import OrcidError
-from ..registry import MAX_WORKS, _same_source, check_record_state
+from ..registry import MAX_WORKS, check_record_state
 from ..render_record import RecordRenderer, record_summary
 from ..visibility import read_error, visible
 from . import bodies, negotiation
@@ -183,7 +183,7 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
     with st.registry.lock:
         for code in codes:
             code = code.strip()
-            item = st.registry._lookup(record, section, int(code)) if code.isdigit() else None
+            item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
             if item is None:
                 results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
                                           "record %s" % (code, record.orcid)))
@@ -201,7 +201,7 @@ def _create(caller: Caller, record, mimetype, section):
     rules.check(section.name, body, state().registry)
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
-                                check=rules.duplicate_check(section, caller.source, _same_source))
+                                check=rules.duplicate_check(section, caller.source))
     _notify(record, caller, section, [(item, "CREATE")])
     return Response(status=201, headers={"Location": _location(record, section, item.put_code)})
 
@@ -219,7 +219,7 @@ def _update(caller: Caller, record, mimetype, section, put_code):
     st = state()
     with st.registry.lock:
         item = st.registry.update_item(record.orcid, section, put_code, body, caller.source,
-                                       check=rules.duplicate_check(section, caller.source, _same_source))
+                                       check=rules.duplicate_check(section, caller.source))
         _notify(record, caller, section, [(item, "UPDATE")])
         elem = st.renderer.item(record, item)
     return render_element(elem, mimetype)
@@ -250,7 +250,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
             try:
                 rules.check(section.name, work, st.registry)
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
-                                            check=rules.duplicate_check(section, caller.source, _same_source))
+                                            check=rules.duplicate_check(section, caller.source))
                 results.append(st.renderer.item(record, item))
                 created.append((item, "CREATE"))
             except OrcidError as err:
