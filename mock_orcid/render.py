@@ -40,7 +40,8 @@ class Renderer:
 
     # -- common pieces ----------------------------------------------------
     def orcid_identifier(self, parent, tag, orcid):
-        node = _sub(parent, tag)
+        """uri/path/host of an iD, appended to ``parent`` (or standalone when it is None)."""
+        node = ET.Element(tag) if parent is None else _sub(parent, tag)
         _sub(node, C + "uri", "%s/%s" % (self.base_url, orcid))
         _sub(node, C + "path", orcid)
         _sub(node, C + "host", self.host)
@@ -154,13 +155,7 @@ class Renderer:
         for members in groups:
             grp = _sub(container, group_tag)
             _sub(grp, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
-            ids = _sub(grp, C + "external-ids")
-            seen = set()
-            for _item, summ in members:
-                for key, ext in grouping.group_keys(summ):
-                    if key not in seen:
-                        seen.add(key)
-                        ids.append(_group_id(ext))
+            grp.append(_group_external_ids(members))
             for _item, summ in members:
                 grp.append(summ)
         return container
@@ -180,13 +175,7 @@ class Renderer:
             for inner_members in _ordered_groups(members):
                 inner = _sub(outer, qn("activities", "peer-review-group"))
                 _sub(inner, C + "last-modified-date", iso(max(i.last_modified for i, _ in inner_members)))
-                inner_ids = _sub(inner, C + "external-ids")
-                seen = set()
-                for _item, summ in inner_members:
-                    for key, e in grouping.group_keys(summ):
-                        if key not in seen:
-                            seen.add(key)
-                            inner_ids.append(_group_id(e))
+                inner.append(_group_external_ids(inner_members))
                 for _item, summ in inner_members:
                     inner.append(summ)
 
@@ -265,6 +254,18 @@ def _retag(elem, tag):
     clone = copy.deepcopy(elem)
     clone.tag = tag
     return clone
+
+
+def _group_external_ids(members) -> ET.Element:
+    """A group's external-ids: the first id of each distinct key its members carry."""
+    ids = ET.Element(C + "external-ids")
+    seen = set()
+    for _item, summ in members:
+        for key, ext in grouping.group_keys(summ):
+            if key not in seen:
+                seen.add(key)
+                ids.append(_group_id(ext))
+    return ids
 
 
 def _group_id(ext: ET.Element) -> ET.Element:

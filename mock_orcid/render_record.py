@@ -127,10 +127,7 @@ class RecordRenderer:
         return elem
 
     def record(self, record: Record, reader: Reader, visible_items, activities: ET.Element) -> ET.Element:
-        ident = ET.Element(C + "orcid-identifier")
-        _sub(ident, C + "uri", "%s/%s" % (self.r.base_url, record.orcid))
-        _sub(ident, C + "path", record.orcid)
-        _sub(ident, C + "host", self.r.host)
+        ident = self.r.orcid_identifier(None, C + "orcid-identifier", record.orcid)
         prefs = ET.Element(qn("preferences", "preferences"))
         _sub(prefs, qn("preferences", "locale"), "en")
         return _ordered(qn("record", "record"), {"path": "/%s" % record.orcid},
@@ -158,10 +155,7 @@ def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Elem
     _sub(elem, C + "last-modified-date", iso(record.last_modified))
     if record.credit_name and record.name_visibility == "public":
         _sub(elem, S + "credit-name", record.credit_name)
-    ident = _sub(elem, C + "orcid-identifier")
-    _sub(ident, C + "uri", "%s/%s" % (rr.r.base_url, record.orcid))
-    _sub(ident, C + "path", record.orcid)
-    _sub(ident, C + "host", rr.r.host)
+    rr.r.orcid_identifier(elem, C + "orcid-identifier", record.orcid)
     ext_ids = visible_items(sections.BY_NAME["external-identifiers"])
     if ext_ids:
         box = _sub(elem, S + "external-identifiers")

@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 import xmlschema
 
 from mock_orcid import jsonmap, schemas, xmlio
-from mock_orcid.namespaces import NS
+from mock_orcid.namespaces import NS, qn
 
 OFFICIAL_MODEL = Path(__file__).resolve().parents[1].parent / "shared" / "orcid-model"
 
@@ -124,41 +124,40 @@ def load_xml(relpath: str, model: Path = OFFICIAL_MODEL) -> ET.Element:
 # JSON samples -> (root element, schema set).  The root comes from the endpoint the JSON
 # would be posted to; file names mislead (keywords-3.0.json is ONE keyword).
 _W = "record_3.0/samples/write_samples/"
-_TAG = "{%s}%s".__mod__
 JSON_SAMPLES: dict[str, tuple[str, str]] = {
-    _W + "address-3.0.json": (_TAG((NS["address"], "address")), "record"),
-    _W + "bulk-work-3.0.json": (_TAG((NS["bulk"], "bulk")), "record"),
-    _W + "bulk-works-100-works-3.0.json": (_TAG((NS["bulk"], "bulk")), "record"),
-    _W + "bulk-works-3-works-3.0.json": (_TAG((NS["bulk"], "bulk")), "record"),
-    _W + "distinction-3.0.json": (_TAG((NS["distinction"], "distinction")), "record"),
-    _W + "education-3.0.json": (_TAG((NS["education"], "education")), "record"),
-    _W + "employment-3.0.json": (_TAG((NS["employment"], "employment")), "record"),
+    _W + "address-3.0.json": (qn("address", "address"), "record"),
+    _W + "bulk-work-3.0.json": (qn("bulk", "bulk"), "record"),
+    _W + "bulk-works-100-works-3.0.json": (qn("bulk", "bulk"), "record"),
+    _W + "bulk-works-3-works-3.0.json": (qn("bulk", "bulk"), "record"),
+    _W + "distinction-3.0.json": (qn("distinction", "distinction"), "record"),
+    _W + "education-3.0.json": (qn("education", "education"), "record"),
+    _W + "employment-3.0.json": (qn("employment", "employment"), "record"),
     _W + "external-identifier-3.0.json":
-        (_TAG((NS["external-identifier"], "external-identifier")), "record"),
-    _W + "funding-3.0-simple.json": (_TAG((NS["funding"], "funding")), "record"),
-    _W + "funding-3.0-with-NISO-roles.json": (_TAG((NS["funding"], "funding")), "record"),
-    _W + "invited-position-3.0.json": (_TAG((NS["invited-position"], "invited-position")), "record"),
-    _W + "keywords-3.0.json": (_TAG((NS["keyword"], "keyword")), "record"),
-    _W + "membership-3.0.json": (_TAG((NS["membership"], "membership")), "record"),
-    _W + "other-names-3.0.json": (_TAG((NS["other-name"], "other-name")), "record"),
+        (qn("external-identifier", "external-identifier"), "record"),
+    _W + "funding-3.0-simple.json": (qn("funding", "funding"), "record"),
+    _W + "funding-3.0-with-NISO-roles.json": (qn("funding", "funding"), "record"),
+    _W + "invited-position-3.0.json": (qn("invited-position", "invited-position"), "record"),
+    _W + "keywords-3.0.json": (qn("keyword", "keyword"), "record"),
+    _W + "membership-3.0.json": (qn("membership", "membership"), "record"),
+    _W + "other-names-3.0.json": (qn("other-name", "other-name"), "record"),
     _W + "peer-review-full-3.0-award-subject-type.json":
-        (_TAG((NS["peer-review"], "peer-review")), "record"),
+        (qn("peer-review", "peer-review"), "record"),
     _W + "peer-review-full-3.0-research-resource.json":
-        (_TAG((NS["peer-review"], "peer-review")), "record"),
-    _W + "peer-review-full-3.0.json": (_TAG((NS["peer-review"], "peer-review")), "record"),
-    _W + "peer-review-group-id.json": (_TAG((NS["group-id"], "group-id-record")), "group-id"),
-    _W + "peer-review-simple-3.0.json": (_TAG((NS["peer-review"], "peer-review")), "record"),
-    _W + "qualification-3.0.json": (_TAG((NS["qualification"], "qualification")), "record"),
+        (qn("peer-review", "peer-review"), "record"),
+    _W + "peer-review-full-3.0.json": (qn("peer-review", "peer-review"), "record"),
+    _W + "peer-review-group-id.json": (qn("group-id", "group-id-record"), "group-id"),
+    _W + "peer-review-simple-3.0.json": (qn("peer-review", "peer-review"), "record"),
+    _W + "qualification-3.0.json": (qn("qualification", "qualification"), "record"),
     _W + "research-resource-3.0.json":
-        (_TAG((NS["research-resource"], "research-resource")), "record"),
-    _W + "researcher-url-3.0.json": (_TAG((NS["researcher-url"], "researcher-url")), "record"),
+        (qn("research-resource", "research-resource"), "record"),
+    _W + "researcher-url-3.0.json": (qn("researcher-url", "researcher-url"), "record"),
     _W + "researcher-url-no-name-3.0.json":
-        (_TAG((NS["researcher-url"], "researcher-url")), "record"),
-    _W + "service-3.0.json": (_TAG((NS["service"], "service")), "record"),
-    _W + "work-51-contributors-3.0.json": (_TAG((NS["work"], "work")), "record"),
-    _W + "work-full-3.0.json": (_TAG((NS["work"], "work")), "record"),
-    _W + "work-with-NISO-roles-51-contributors-3.0.json": (_TAG((NS["work"], "work")), "record"),
-    "record_3.0/samples/read_samples/record-full-3.0.json": (_TAG((NS["record"], "record")), "record"),
+        (qn("researcher-url", "researcher-url"), "record"),
+    _W + "service-3.0.json": (qn("service", "service"), "record"),
+    _W + "work-51-contributors-3.0.json": (qn("work", "work"), "record"),
+    _W + "work-full-3.0.json": (qn("work", "work"), "record"),
+    _W + "work-with-NISO-roles-51-contributors-3.0.json": (qn("work", "work"), "record"),
+    "record_3.0/samples/read_samples/record-full-3.0.json": (qn("record", "record"), "record"),
 }
 
 

@@ -82,7 +82,7 @@ def _route(parts, method, public):
             put_code = _put_code(parts[1], public)
             return {"GET": _read, "PUT": _update, "DELETE": _delete}[method], (section, put_code)
         if len(parts) == 3 and parts[1] == "summary" and section.summary and method == "GET":
-            return _read_summary, (section, _put_code(parts[2], public))
+            return _read, (section, _put_code(parts[2], public), True)
     known = not parts or parts[0] in sections.BY_NAME or parts[0] in sections.BY_PLURAL
     if known:
         raise OrcidError(9001, "Method %s is not allowed on %s" % (method, request.path), status=405)
@@ -102,25 +102,14 @@ def _location(record, section, put_code) -> str:
 
 
 # -------------------------------------------------------------------- reads
-def _read(caller: Caller, record, mimetype, section, put_code):
+def _read(caller: Caller, record, mimetype, section, put_code, summary=False):
     st = state()
     with st.registry.lock:
         item = st.registry.find_item(record, section, put_code)
         err = read_error(item, caller.reader, section.read_scope, item.section)
         if err:
             raise err
-        elem = st.renderer.item(record, item)
-    return render_element(elem, mimetype)
-
-
-def _read_summary(caller: Caller, record, mimetype, section, put_code):
-    st = state()
-    with st.registry.lock:
-        item = st.registry.find_item(record, section, put_code)
-        err = read_error(item, caller.reader, section.read_scope, item.section)
-        if err:
-            raise err
-        elem = st.renderer.summary(record, item)
+        elem = (st.renderer.summary if summary else st.renderer.item)(record, item)
     return render_element(elem, mimetype)
 
 
