@@ -53,7 +53,10 @@ CODES = {
     9048: (409, "The record already has the maximum number of works."),
     9049: (400, "A date is not valid."),
     9050: (400, "An end date needs a start date."),
+    9051: (400, "Invalid value for type."),
+    9054: (400, "This does not appear to be a valid funding amount"),
     9055: (400, "The start date is after the end date."),
+    9058: (400, "Invalid contributor role."),
     9060: (400, "City and country are required."),
     9062: (400, "An organization identifier is required."),
 }

@@ -207,24 +207,28 @@ class Registry:
             return item
 
     def update_item(self, orcid: str, section: sections.Section, put_code: int,
-                    body: ET.Element, source: Source, check=None) -> Item:
+                    body: ET.Element, source: Source, validate=None, check=None) -> Item:
+        """Update an item in ORCID's order of checks: put-codes agree (9019), the item exists
+        (9016), the body is valid (``validate(body)``), the visibility is unchanged (9035), no
+        duplicate (``check(record, body, item)``), and only then the caller is the source (9010)."""
         with self.lock:
             record = self.record(orcid)
-            # ORCID's delegator compares the put-codes before it looks the item up.
             body_code = body.get("put-code")
             if body_code is None or body_code.strip() != str(put_code):
                 raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
                                  "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
             item = self.find_item(record, section, put_code)
-            if not same_source(item.source, source):
-                raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
-                                 "cannot update it" % (section.name, put_code))
+            if validate:
+                validate(body)
             visibility = body.get("visibility")
             if visibility is not None and visibility != item.visibility:
                 raise OrcidError(9035, "The visibility of %s %s is '%s' and cannot be changed to "
                                  "'%s' through the API" % (section.name, put_code, item.visibility, visibility))
             if check:
                 check(record, body, item)
+            if not same_source(item.source, source):
+                raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
+                                 "cannot update it" % (section.name, put_code))
             now = self.now()
             item.body = _clean(body)
             item.last_modified = now

@@ -286,7 +286,7 @@ def _pub_date_key(summ: ET.Element):
 
 
 def _work_type_rank(summ: ET.Element) -> int:
-    from .rules import WORK_TYPE_ORDER
+    from .vocabularies import WORK_TYPES as WORK_TYPE_ORDER
     work_type = (summ.findtext("{%s}type" % NS["work"]) or "").strip()
     return WORK_TYPE_ORDER.index(work_type) if work_type in WORK_TYPE_ORDER else len(WORK_TYPE_ORDER)
 

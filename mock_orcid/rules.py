@@ -1,75 +1,99 @@
 """Checks ORCID makes in code beyond its XSD (facts §4.4), each with ORCID's error code."""
 from __future__ import annotations
 
+import datetime
+import re
 from xml.etree import ElementTree as ET
 
-from . import grouping
+from . import field_values, grouping, vocabularies
 from .errors import OrcidError
 from .namespaces import NS, local_name
 
 C = "{%s}" % NS["common"]
 W = "{%s}" % NS["work"]
+RR = "{%s}" % NS["research-resource"]
+PR = "{%s}" % NS["peer-review"]
 
-# In ORCID's WorkType enum order, which is also its sort order for work types.
-WORK_TYPE_ORDER = tuple("""
-annotation artistic-performance blog-post book-chapter book-review book cartographic-material
-clinical-study conference-abstract conference-output conference-paper conference-poster
-conference-presentation conference-proceedings data-management-plan data-set design
-dictionary-entry disclosure dissertation-thesis edited-book encyclopedia-entry image invention
-journal-article journal-issue learning-object lecture-speech license magazine-article manual
-moving-image musical-composition newsletter-article newspaper-article online-resource other patent
-physical-object preprint public-speech registered-copyright report research-technique
-research-tool review software sound spin-off-company standards-and-policy
-supervised-student-publication technical-standard test trademark transcription translation
-website working-paper undefined
-""".split())
-WORK_TYPES = frozenset(WORK_TYPE_ORDER)
-RELATIONSHIPS = ("self", "part-of", "version-of", "funded-by")
+KNOWN_ID_TYPES = frozenset(vocabularies.EXTERNAL_ID_TYPES)
+FUZZY_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _text(node: ET.Element | None) -> str:
     return (node.text or "").strip() if node is not None and node.text else ""
 
 
-def check_work(work: ET.Element) -> None:
+def invalid(message: str) -> OrcidError:
+    """ORCID's OrcidValidationException: 400 9020 "Invalid incoming message"."""
+    return OrcidError(9020, message, user_message="Invalid incoming message.")
+
+
+def check_work(work: ET.Element, registry=None) -> None:
+    """ActivityValidator.validateWork, in ORCID's order. (Its contributor checks are left out:
+    ORCID's XSD already refuses empty credit names and malformed contributor iDs.)"""
     title = work.find(W + "title/" + C + "title")
     if not _text(title):
         raise OrcidError(9022, "The work has no title: work/title/title is required and must "
                          "not be empty")
-    work_type = _text(work.find(W + "type"))
-    if work_type not in WORK_TYPES:
-        raise OrcidError(9037, "Invalid value '%s' for work/type; valid values are: %s"
-                         % (work_type, ", ".join(sorted(WORK_TYPES))))
-    citation = work.find(W + "citation")
-    if citation is not None:
-        _enum(citation, "citation-type", CITATION_TYPES, "work/citation")
-    check_external_ids(work, "work")
+    check_translated_title(work.find(W + "title"), "work")
     check_fuzzy_date(work.find(C + "publication-date"), "publication-date")
+    citation = work.find(W + "citation")
+    if citation is not None and not _text(citation.find(W + "citation-value")):
+        raise invalid("Please specify a citation or remove the parent tag "
+                      "(work:citation/work:citation-value is empty)")
+    if not grouping.external_ids(work):
+        raise OrcidError(9023, "Invalid activity, an external identifier is required: the work "
+                         "has no common:external-ids/common:external-id")
+    check_external_ids(work, "work", need_self=True)
 
 
-def check_external_ids(item: ET.Element, what: str, need_self: bool = True) -> None:
-    ids = grouping.external_ids(item)
-    has_self = False
-    for ext in ids:
+def check_translated_title(title: ET.Element | None, what: str) -> None:
+    translated = title.find(C + "translated-title") if title is not None else None
+    if translated is not None and not _text(translated) and translated.get("language-code"):
+        raise invalid("Please specify a translated title or remove the language code (%s "
+                      "common:translated-title is empty)" % what)
+
+
+def check_external_ids(item: ET.Element, what: str, need_self: bool = False,
+                       version_of_needs_self: bool = False, container: str = "external-ids") -> None:
+    """ExternalIDValidator: known type, a value, and (works) a self id; every problem is named."""
+    problems = []
+    rels = set()
+    for ext in grouping.external_ids(item, container):
         id_type, value, rel = grouping.id_fields(ext)
-        if not id_type or not value:
-            raise OrcidError(9023, "Every external-id of the %s needs an external-id-type and a "
-                             "non-empty external-id-value" % what)
-        if rel not in RELATIONSHIPS:
-            raise OrcidError(9023, "external-id-relationship '%s' is not one of %s"
-                             % (rel, ", ".join(RELATIONSHIPS)))
-        has_self = has_self or rel == "self"
-    if need_self and not has_self:
-        raise OrcidError(9023, "The %s needs at least one external-id with relationship 'self'"
-                         % what)
+        if id_type not in KNOWN_ID_TYPES:
+            problems.append("unknown external-id-type '%s'" % id_type)
+        if not value:
+            problems.append("empty external-id-value for type '%s'" % id_type)
+        rels.add(rel)
+    if need_self and "self" not in rels:
+        problems.append("at least one identifier with 'self' relationship is required")
+    if version_of_needs_self and "version-of" in rels and "self" not in rels:
+        problems.append("version-of requires at least one self identifier")
+    if problems:
+        unknown = any(p.startswith("unknown") for p in problems)
+        raise OrcidError(9023, "Invalid external-id on the %s: %s%s" % (
+            what, "; ".join(problems),
+            " (known types: %s)" % ", ".join(sorted(KNOWN_ID_TYPES)) if unknown else ""))
 
 
 def check_fuzzy_date(date: ET.Element | None, where: str) -> None:
+    """ORCID parses year, year-month or year-month-day strictly (so 2021-02-30 is refused)."""
     if date is None:
         return
     parts = {local_name(c.tag): _text(c) for c in date}
+    text = "-".join(p for p in (parts.get("year"), parts.get("month"), parts.get("day")) if p)
     if parts.get("day") and not parts.get("month"):
-        raise OrcidError(9049, "%s has a day but no month" % where)
+        text = "%s-null-%s" % (parts.get("year"), parts.get("day"))
+    ok = bool(FUZZY_DATE.match(text))
+    if ok:
+        try:
+            y, m, d = (int(x) for x in (text.split("-") + ["1", "1"])[:3])
+            datetime.date(y, m, d)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise OrcidError(9049, "invalid date: %s (common:%s)" % (text, where),
+                         user_message="Invalid date")
 
 
 def self_ids(item: ET.Element, normalised: bool = True) -> set[tuple[str, str]]:
@@ -83,22 +107,10 @@ def self_ids(item: ET.Element, normalised: bool = True) -> set[tuple[str, str]]:
 
 
 ORG_SOURCES = ("RINGGOLD", "FUNDREF", "ROR", "GRID", "LEI")
-FUNDING_TYPES = ("grant", "contract", "award", "salary-award")
-CITATION_TYPES = ("formatted-unspecified", "bibtex", "formatted-apa", "formatted-harvard",
-                  "formatted-ieee", "formatted-mla", "formatted-vancouver", "formatted-chicago", "ris")
-REVIEWER_ROLES = ("reviewer", "editor", "member", "chair", "organizer")
-REVIEW_TYPES = ("review", "evaluation")
 
 
 def _child(elem: ET.Element, local: str) -> ET.Element | None:
     return next((c for c in elem if local_name(c.tag) == local), None)
-
-
-def _enum(elem: ET.Element, local: str, allowed, where: str) -> None:
-    node = _child(elem, local)
-    if node is not None and _text(node) not in allowed:
-        raise OrcidError(9037, "Invalid value '%s' for %s/%s; valid values are: %s"
-                         % (_text(node), where, local, ", ".join(allowed)))
 
 
 def _date_tuple(date: ET.Element | None):
@@ -107,10 +119,10 @@ def _date_tuple(date: ET.Element | None):
     return tuple(int(_text(date.find(C + p)) or 0) for p in ("year", "month", "day"))
 
 
-def check_org(item: ET.Element, what: str, container: str = "organization") -> None:
-    org = _child(item, container)
+def check_org(org: ET.Element | None, what: str) -> None:
+    """validateDisambiguatedOrg: an organisation (9046) with a disambiguated id (9045)."""
     if org is None:
-        return
+        raise OrcidError(9046, "The %s needs an organization" % what)
     dis = org.find(C + "disambiguated-organization")
     if dis is None:
         raise OrcidError(9045, "The %s's organization needs a disambiguated-organization "
@@ -124,10 +136,10 @@ def check_org(item: ET.Element, what: str, container: str = "organization") -> N
 def check_dates(item: ET.Element, what: str, container: ET.Element | None = None) -> None:
     scope = container if container is not None else item
     start, end = scope.find(C + "start-date"), scope.find(C + "end-date")
-    check_fuzzy_date(start, "start-date")
     check_fuzzy_date(end, "end-date")
     if end is not None and start is None:
         raise OrcidError(9050, "The %s has an end-date but no start-date" % what)
+    check_fuzzy_date(start, "start-date")
     if start is not None and end is not None:
         a, b = _date_tuple(start), _date_tuple(end)
         # compare only the parts both dates give
@@ -141,6 +153,7 @@ CITY_COUNTRY_REQUIRED = ("education", "employment")
 
 
 def check_affiliation(item: ET.Element, registry=None) -> None:
+    """validateAffiliation: organisation and dates; ORCID does not check affiliation ids."""
     what = local_name(item.tag)
     org = _child(item, "organization")
     if what in CITY_COUNTRY_REQUIRED and org is not None:
@@ -148,32 +161,75 @@ def check_affiliation(item: ET.Element, registry=None) -> None:
         if address is None or not _text(address.find(C + "city")) \
                 or not _text(address.find(C + "country")):
             raise OrcidError(9060, "The %s's organization needs both a city and a country" % what)
-    check_org(item, what)
+    check_org(org, what)
     check_dates(item, what)
-    check_external_ids(item, what, need_self=False)
 
 
 def check_funding(item: ET.Element, registry=None) -> None:
-    _enum(item, "type", FUNDING_TYPES, "funding")
-    check_org(item, "funding")
+    """validateFunding, in ORCID's order."""
+    title = _child(item, "title")
+    if not _text(title.find(C + "title") if title is not None else None):
+        raise OrcidError(9022, "The funding has no title: funding/title/title is required and "
+                         "must not be empty")
+    if not grouping.external_ids(item):
+        raise OrcidError(9023, "Invalid activity, an external identifier is required: the "
+                         "funding has no common:external-ids/common:external-id")
+    amount = _child(item, "amount")
+    if amount is not None:
+        if not _text(amount):
+            raise invalid("Please specify an amount or remove the amount tag (funding:amount)")
+        try:
+            float(_text(amount))
+        except ValueError:
+            raise OrcidError(9054, "invalid amount '%s' (funding:amount)" % _text(amount),
+                             user_message="This does not appear to be a valid funding amount")
+    check_org(_child(item, "organization"), "funding")
     check_dates(item, "funding")
-    check_external_ids(item, "funding", need_self=False)
+    check_external_ids(item, "funding")
 
 
 def check_research_resource(item: ET.Element, registry=None) -> None:
+    """validateResearchResource: ids on the proposal and on every resource item, hosts."""
     proposal = _child(item, "proposal")
-    if proposal is not None:
-        check_dates(item, "research-resource", proposal)
-    check_external_ids(proposal if proposal is not None else item, "research-resource proposal",
-                       need_self=False)
+    if not grouping.external_ids(proposal):
+        raise OrcidError(9023, "Missing external ID in Research Resource Proposal")
+    check_external_ids(proposal, "research-resource proposal", version_of_needs_self=True)
+    check_hosts(proposal, "research-resource proposal")
+    check_dates(item, "research-resource", proposal)
+    for resource in item.iter(RR + "resource-item"):
+        if not grouping.external_ids(resource):
+            raise OrcidError(9023, "Missing external ID in Research Resource Item")
+        check_external_ids(resource, "research-resource item", version_of_needs_self=True)
+        check_hosts(resource, "research-resource item")
+
+
+def check_hosts(elem: ET.Element, what: str) -> None:
+    hosts = elem.find(RR + "hosts")
+    orgs = hosts.findall(C + "organization") if hosts is not None else []
+    if not orgs:
+        check_org(None, what)
+    for org in orgs:
+        check_org(org, what)
 
 
 def check_peer_review(review: ET.Element, registry) -> None:
-    """The review-group-id must name a group-id-record; issn: ones ORCID creates itself."""
-    _enum(review, "reviewer-role", REVIEWER_ROLES, "peer-review")
-    _enum(review, "review-type", REVIEW_TYPES, "peer-review")
-    check_org(review, "peer-review", "convening-organization")
-    gid = _text(review.find("{%s}review-group-id" % NS["peer-review"]))
+    """validatePeerReview, then the group id: it must name a group-id-record, except issn: ones
+    ORCID creates itself."""
+    if not grouping.external_ids(review, "review-identifiers"):
+        raise OrcidError(9023, "Invalid activity, an external identifier is required: the "
+                         "peer-review has no peer-review:review-identifiers/common:external-id")
+    check_external_ids(review, "peer-review", version_of_needs_self=True,
+                       container="review-identifiers")
+    subject = review.find(PR + "subject-external-identifier")
+    if subject is not None:
+        id_type, value, _rel = grouping.id_fields(subject)
+        if id_type not in KNOWN_ID_TYPES or not value:
+            raise OrcidError(9023, "Invalid external-id on the peer-review subject: %s"
+                             % ("unknown external-id-type '%s'" % id_type
+                                if id_type not in KNOWN_ID_TYPES else "empty external-id-value"))
+    check_org(_child(review, "convening-organization"), "peer-review")
+    check_fuzzy_date(review.find(PR + "completion-date"), "completion-date")
+    gid = _text(review.find(PR + "review-group-id"))
     if registry is None or registry.group_ids.by_group_id(gid) is not None:
         return
     if gid.lower().startswith("issn:"):
@@ -183,21 +239,51 @@ def check_peer_review(review: ET.Element, registry) -> None:
                      "POST /v3.0/group-id-record" % gid)
 
 
-SECTION_CHECKS = {
-    "work": lambda body, registry: check_work(body),
-    "funding": check_funding,
-    "peer-review": check_peer_review,
-    "research-resource": check_research_resource,
-    **{name: check_affiliation for name in ("distinction", "education", "employment",
-                                            "invited-position", "membership", "qualification",
-                                            "service")},
-}
+def check_keyword(item: ET.Element, registry=None) -> None:
+    if not _text(_child(item, "content")):
+        raise invalid("Keyword cannot be null (keyword:content is empty)")
 
 
-def check(section_name: str, body: ET.Element, registry=None) -> None:
-    checker = SECTION_CHECKS.get(section_name)
-    if checker:
-        checker(body, registry)
+def check_researcher_url(item: ET.Element, registry=None) -> None:
+    url = _text(_child(item, "url"))
+    if not url:
+        raise invalid("Url field must not be empty (researcher-url:url)")
+    if len(url) > URL_MAX_LENGTH:
+        raise invalid("Url field must not be longer than %d characters" % URL_MAX_LENGTH)
+    name = _text(_child(item, "url-name"))
+    if len(name) > URL_MAX_LENGTH:
+        raise invalid("Url name must not be longer than %d characters" % URL_MAX_LENGTH)
+
+
+def check_person_external_identifier(item: ET.Element, registry=None) -> None:
+    """PersonValidator: a person's identifier names a type and value (each <= 255), a URL, and
+    is always the person's own (relationship self)."""
+    for name, label in (("external-id-type", "Common name"), ("external-id-value", "Reference")):
+        text = _text(item.find(C + name))
+        if not text:
+            raise invalid("%s field must not be empty (common:%s)" % (label, name))
+        if len(text) > 255:
+            raise invalid("%s field must not be longer than 255 characters (common:%s)"
+                          % (label, name))
+    if _text(item.find(C + "external-id-relationship")) != "self":
+        raise invalid("Relationship field should be self for person identifiers "
+                      "(common:external-id-relationship)")
+    url = _text(item.find(C + "external-id-url"))
+    if not url:
+        raise invalid("Url field must not be empty (common:external-id-url)")
+    if len(url) > URL_MAX_LENGTH:
+        raise invalid("Url must not be longer than %d characters" % URL_MAX_LENGTH)
+
+
+URL_MAX_LENGTH = 2000
+
+
+def check(section, body: ET.Element, registry=None) -> None:
+    """All of ORCID's code-level checks for one item: the values it parses while reading the
+    body first (9051, 9058), then the section's own rules (its row in the section table)."""
+    field_values.check(body)
+    if section.validate:
+        section.validate(body, registry)
 
 
 def person_value(body: ET.Element) -> tuple:

@@ -1,12 +1,15 @@
 """The one table that knows ORCID's record sections.
 
-Routes, scopes, put-code sequences, root elements, summaries, list containers, grouping
-and amended-notification names are all read from here; adding a section is adding a row.
+Routes, scopes, put-code sequences, root elements, summaries, list containers, grouping,
+amended-notification names and validation rules are all read from here; adding a section is
+adding a row.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
+from . import rules
 from .namespaces import qn
 
 
@@ -26,6 +29,7 @@ class Section:
     grouping: str | None = None          # "group", "affiliation-group", "peer-review" or None
     title_path: tuple[str, ...] = ()     # where the item's display name lives
     summary_renames: dict = field(default_factory=dict)  # summary child local name -> item child
+    validate: Callable | None = None     # ORCID's code-level rules: validate(body, registry)
 
     @property
     def tag(self) -> str:
@@ -65,42 +69,44 @@ AFFILIATIONS = ("distinction", "education", "employment", "invited-position", "m
                 "qualification", "service")
 
 
-def _activity(name, plural, scopes, sequence, grouping, title_path, renames=None):
+def _activity(name, plural, scopes, sequence, grouping, title_path, validate, renames=None):
     return Section(
         name=name, plural=plural, prefix=name, sequence=sequence, kind="activity",
         read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
         amended_section=name.upper().replace("-", "_"), summary=name + "-summary",
         list_tag=qn("activities", plural), grouping=grouping, title_path=title_path,
-        summary_renames=renames or {},
+        summary_renames=renames or {}, validate=validate,
     )
 
 
-def _person(name, scopes, title_path):
+def _person(name, scopes, title_path, validate=None):
     return Section(
         name=name, plural=name, prefix=PERSON_ELEMENTS[name], sequence=name, kind="person",
         read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
         list_tag=qn(PERSON_ELEMENTS[name], name if name != "address" else "addresses"),
-        title_path=title_path,
+        title_path=title_path, validate=validate,
     )
 
 
 _ORG_NAME = ("organization", "name")
 
 SECTIONS: tuple[Section, ...] = (
-    _activity("work", "works", _WORKS, "work", "group", ("title", "title")),
-    _activity("funding", "fundings", _FUNDING, "funding", "group", ("title", "title")),
-    *(_activity(a, a + "s", _AFFIL, "affiliation", "affiliation-group", _ORG_NAME)
-      for a in AFFILIATIONS),
+    _activity("work", "works", _WORKS, "work", "group", ("title", "title"), rules.check_work),
+    _activity("funding", "fundings", _FUNDING, "funding", "group", ("title", "title"),
+              rules.check_funding),
+    *(_activity(a, a + "s", _AFFIL, "affiliation", "affiliation-group", _ORG_NAME,
+                rules.check_affiliation) for a in AFFILIATIONS),
     _activity("peer-review", "peer-reviews", _PEER, "peer-review", "peer-review",
-              ("subject-name", "title"),
+              ("subject-name", "title"), rules.check_peer_review,
               {"external-ids": "review-identifiers", "completion-date": "review-completion-date"}),
     _activity("research-resource", "research-resources", _AFFIL, "research-resource", "group",
-              ("proposal", "title", "title")),
-    _person("researcher-urls", _BIO, ("url-name",)),
+              ("proposal", "title", "title"), rules.check_research_resource),
+    _person("researcher-urls", _BIO, ("url-name",), rules.check_researcher_url),
     _person("other-names", _BIO, ("content",)),
-    _person("keywords", _BIO, ("content",)),
+    _person("keywords", _BIO, ("content",), rules.check_keyword),
     _person("address", _BIO, ("country",)),
-    _person("external-identifiers", _EXTID, ("external-id-value",)),
+    _person("external-identifiers", _EXTID, ("external-id-value",),
+            rules.check_person_external_identifier),
 )
 
 BY_NAME = {s.name: s for s in SECTIONS}

@@ -4,7 +4,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mock_orcid import rules
+from mock_orcid import rules, sections
 from mock_orcid.errors import OrcidError
 from mock_orcid.namespaces import NS
 
@@ -35,7 +35,7 @@ def education(city="Oxford", country="GB", start=(2015, 2), end=(2019, 6), sourc
 
 def code_of(item, section="education"):
     try:
-        rules.check(section, item)
+        rules.check(sections.BY_NAME[section], item)
     except OrcidError as err:
         return err.code
     return None
@@ -68,11 +68,11 @@ def test_a_service_may_leave_city_and_country_out():
     assert code_of(item, "service") is None
 
 
-def test_an_unknown_funding_type_is_9037():
+def test_an_unknown_funding_type_is_9051():
     funding = copy.deepcopy(education())
     funding.tag = "{%s}funding" % NS["funding"]
     ET.SubElement(funding, "{%s}type" % NS["funding"]).text = "gift"
-    assert code_of(funding, "funding") == 9037
+    assert code_of(funding, "funding") == 9051
 
 
 def _with_self_id(tag, value):
@@ -102,3 +102,69 @@ def test_funding_ids_are_compared_as_sent_while_work_ids_are_normalised(section_
         assert err.value.code == 9021
     else:
         check(record, incoming, None)
+
+
+# ------------------------------------------------------------------ value lists and dates
+def test_orcid_value_lists_have_their_known_sizes():
+    from mock_orcid import vocabularies as v
+    assert len(v.COUNTRIES) == len(set(v.COUNTRIES)) == 250      # ISO 3166-1 + XK
+    assert len(v.LANGUAGE_CODES) == len(set(v.LANGUAGE_CODES)) == 186
+    assert len(v.WORK_TYPES) == len(set(v.WORK_TYPES))
+    assert {"zh_CN", "zh_TW", "iw"} <= set(v.LANGUAGE_CODES) and "zh" not in v.LANGUAGE_CODES
+    assert "other-id" in v.EXTERNAL_ID_TYPES and "grant_number" in v.EXTERNAL_ID_TYPES
+
+
+def _date(*parts):
+    date = ET.Element(C + "publication-date")
+    for name, text in zip(("year", "month", "day"), parts):
+        ET.SubElement(date, C + name).text = text
+    return date
+
+
+@pytest.mark.parametrize("parts,ok", [
+    (("2021",), True), (("2021", "12"), True), (("2020", "02", "29"), True),
+    (("2021", "02", "29"), False), (("2021", "13"), False), (("2021", "1"), False),
+    (("21",), False), (("2021", "01", "32"), False), (("2021", "01", "00"), False),
+])
+def test_fuzzy_dates_are_parsed_strictly_as_orcid_does(parts, ok):
+    if ok:
+        rules.check_fuzzy_date(_date(*parts), "publication-date")
+    else:
+        with pytest.raises(OrcidError) as err:
+            rules.check_fuzzy_date(_date(*parts), "publication-date")
+        assert err.value.code == 9049
+
+
+def test_an_old_work_type_name_is_rewritten_in_the_stored_body():
+    from mock_orcid import field_values
+    item = ET.Element("{%s}work" % NS["work"])
+    ET.SubElement(item, "{%s}type" % NS["work"]).text = "dataset"
+    field_values.check(item)
+    assert item.find("{%s}type" % NS["work"]).text == "data-set"
+
+
+def _research_resource(with_item_ids: bool):
+    rr = "{%s}" % NS["research-resource"]
+    item = ET.Element(rr + "research-resource")
+    proposal = ET.SubElement(item, rr + "proposal")
+    hosts = ET.SubElement(proposal, rr + "hosts")
+    hosts.append(education().find(C + "organization"))
+    proposal.append(_with_self_id("x", "10.1/p").find(C + "external-ids"))
+    resource = ET.SubElement(ET.SubElement(item, rr + "resource-items"), rr + "resource-item")
+    ET.SubElement(resource, rr + "resource-type").text = "equipment"
+    ET.SubElement(resource, rr + "hosts").append(education().find(C + "organization"))
+    if with_item_ids:
+        resource.append(_with_self_id("x", "10.1/i").find(C + "external-ids"))
+    return item
+
+
+def test_every_research_resource_item_needs_an_external_id_9023():
+    assert code_of(_research_resource(True), "research-resource") is None
+    assert code_of(_research_resource(False), "research-resource") == 9023
+
+
+def test_a_research_resource_host_without_a_disambiguated_id_is_9045():
+    item = _research_resource(True)
+    host = item.find(".//{%s}hosts/" % NS["research-resource"] + C + "organization")
+    host.remove(host.find(C + "disambiguated-organization"))
+    assert code_of(item, "research-resource") == 9045

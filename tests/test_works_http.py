@@ -294,13 +294,13 @@ def test_schema_invalid_xml_is_400_9001_with_validation_message(mock_orcid, env)
         assert "unknown-element" in fields["developer-message"]
 
 
-def test_unknown_work_type_is_400_9037_listing_valid_values(mock_orcid, env):
-    # ORCID's XSD types work:type as a free string; the enumeration is checked in code.
+def test_unknown_work_type_is_400_9051_listing_valid_values(mock_orcid, env):
+    # ORCID's XSD types work:type as a free string; its model refuses unknown values (9051).
     with Unchanged(mock_orcid, env.orcid):
-        fields = xml_error(post_xml(env, work_xml(work_type="not-a-type")), 400, 9037)
+        fields = xml_error(post_xml(env, work_xml(work_type="not-a-type")), 400, 9051)
         assert "not-a-type" in fields["developer-message"]
         assert "journal-article" in fields["developer-message"]
-        json_error(post_json(env, work_json(work_type="Journal-Article")), 400, 9037)
+        json_error(post_json(env, work_json(work_type="Journal-Article")), 400, 9051)
 
 
 def test_xml_with_wrong_root_element_is_400_9001(mock_orcid, env):

@@ -187,7 +187,7 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
 def _create(caller: Caller, record, mimetype, section):
     caller.require(*section.create_scopes)
     body = bodies.read(request, section.tag)
-    rules.check(section.name, body, state().registry)
+    rules.check(section, body, state().registry)
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
                                 check=rules.duplicate_check(section, caller.source))
@@ -204,11 +204,12 @@ def _notify(record, caller, section, changes):
 def _update(caller: Caller, record, mimetype, section, put_code):
     caller.require(section.update_scope)
     body = bodies.read(request, section.tag)
-    rules.check(section.name, body, state().registry)
     st = state()
     with st.registry.lock:
-        item = st.registry.update_item(record.orcid, section, put_code, body, caller.source,
-                                       check=rules.duplicate_check(section, caller.source))
+        item = st.registry.update_item(
+            record.orcid, section, put_code, body, caller.source,
+            validate=lambda b: rules.check(section, b, st.registry),
+            check=rules.duplicate_check(section, caller.source))
         _notify(record, caller, section, [(item, "UPDATE")])
         elem = st.renderer.item(record, item)
     return render_element(elem, mimetype)
@@ -237,7 +238,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                              % (len(works), MAX_WORKS))
         for work in works:
             try:
-                rules.check(section.name, work, st.registry)
+                rules.check(section, work, st.registry)
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
                                             check=rules.duplicate_check(section, caller.source))
                 results.append(st.renderer.item(record, item))
