@@ -222,11 +222,7 @@ def check_peer_review(review: ET.Element, registry) -> None:
                        container="review-identifiers")
     subject = review.find(PR + "subject-external-identifier")
     if subject is not None:
-        id_type, value, _rel = grouping.id_fields(subject)
-        if id_type not in KNOWN_ID_TYPES or not value:
-            raise OrcidError(9023, "Invalid external-id on the peer-review subject: %s"
-                             % ("unknown external-id-type '%s'" % id_type
-                                if id_type not in KNOWN_ID_TYPES else "empty external-id-value"))
+        check_one_id(subject, "the peer-review subject")
     check_org(_child(review, "convening-organization"), "peer-review")
     check_fuzzy_date(review.find(PR + "completion-date"), "completion-date")
     gid = _text(review.find(PR + "review-group-id"))
@@ -276,6 +272,25 @@ def check_person_external_identifier(item: ET.Element, registry=None) -> None:
 
 
 URL_MAX_LENGTH = 2000
+
+
+def check_notification_items(notification: ET.Element) -> None:
+    """validateNotificationItems: an item's external id, when typed, must be a known type with a
+    value (9023)."""
+    field_values.check(notification)
+    for ext in notification.iter(C + "external-id"):
+        if grouping.id_fields(ext)[0]:
+            check_one_id(ext, "a notification item")
+
+
+def check_one_id(ext: ET.Element, what: str) -> None:
+    """validateWorkOrPeerReview: one identifier with a known type and a value (9023)."""
+    id_type, value, _rel = grouping.id_fields(ext)
+    if id_type not in KNOWN_ID_TYPES:
+        raise OrcidError(9023, "Invalid external-id on %s: unknown external-id-type '%s'"
+                         % (what, id_type))
+    if not value:
+        raise OrcidError(9023, "Invalid external-id on %s: empty external-id-value" % what)
 
 
 def check(section, body: ET.Element, registry=None) -> None:

@@ -120,3 +120,22 @@ def test_a_notification_the_researcher_has_read_cannot_be_archived_9009(premium,
     assert r.status_code == 200
     r = requests.delete(location, headers=premium["headers"])
     assert (r.status_code, _code(r)) == (403, "9009")
+
+
+def _with_item_id(id_type, value="10.5555/notify.1"):
+    ext = ("<common:external-id><common:external-id-type>%s</common:external-id-type>"
+           "<common:external-id-value>%s</common:external-id-value>"
+           "<common:external-id-relationship>self</common:external-id-relationship>"
+           "</common:external-id>" % (id_type, value))
+    return BODY.replace("<notification:item-name>Cracked pots</notification:item-name>",
+                        "<notification:item-name>Cracked pots</notification:item-name>" + ext)
+
+
+def test_a_notification_item_id_of_an_unknown_type_is_400_9023_and_nothing_is_sent(premium, mock_orcid):
+    assert requests.post(premium["base"], data=_with_item_id("doi"),
+                         headers=premium["headers"]).status_code == 201
+    r = requests.post(premium["base"], data=_with_item_id("digital-object"), headers=premium["headers"])
+    assert (r.status_code, _code(r)) == (400, "9023")
+    assert "digital-object" in r.text
+    listed = ET.fromstring(requests.get(premium["base"], headers=premium["headers"]).content)
+    assert len(listed) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import notifications
+from .. import notifications, rules
 from ..errors import OrcidError
 from ..namespaces import qn
 from ..registry import check_record_state
@@ -34,6 +34,7 @@ def collection(orcid):
     st, caller, record, mimetype = _context(orcid)
     if request.method == "POST":
         body = bodies.read(request, TAG, "notification-permission")
+        rules.check_notification_items(body)
         item = notifications.permission_create(st.registry, record, body, caller.source)
         location = "%s%s/%s" % (st.base_url, request.path.rstrip("/"), item.put_code)
         return Response(status=201, headers={"Location": location})
