@@ -32,6 +32,9 @@ CLIENT_TOKEN_SECONDS = 631138518
 MAX_WORKS = 10000
 
 # read-only metadata a client may send but ORCID ignores (clearSource)
+_EXTERNAL_ID = "{%s}external-id" % NS["common"]
+_TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
+                                                     "external-id-normalized-error")}
 _READ_ONLY = {"{%s}%s" % (NS["common"], n) for n in ("created-date", "last-modified-date", "source")}
 
 
@@ -207,10 +210,13 @@ class Registry:
             return item
 
     def update_item(self, orcid: str, section: sections.Section, put_code: int,
-                    body: ET.Element, source: Source, validate=None, check=None) -> Item:
+                    body: ET.Element, source: Source, validate=None, check=None) -> tuple[Item, bool]:
         """Update an item in ORCID's order of checks: put-codes agree (9019), the item exists
         (9016), the body is valid (``validate(body)``), the visibility is unchanged (9035), no
-        duplicate (``check(record, body, item)``), and only then the caller is the source (9010)."""
+        duplicate (``check(record, body, item)``), and only then the caller is the source (9010).
+
+        Returns the item and whether it changed: for sections whose row says so (works), ORCID
+        answers a PUT of the unchanged item without storing it (and refuses a non-source: 9014)."""
         with self.lock:
             record = self.record(orcid)
             body_code = body.get("put-code")
@@ -218,6 +224,12 @@ class Registry:
                 raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
                                  "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
             item = self.find_item(record, section, put_code)
+            if section.unchanged_put_is_noop and _same_content(item.body, body) \
+                    and body.get("visibility") in (None, item.visibility):
+                if not same_source(item.source, source):
+                    raise OrcidError(9014, "You are not the source of the %s, so you are not "
+                                     "allowed to update it" % section.name)
+                return item, False
             if validate:
                 validate(body)
             visibility = body.get("visibility")
@@ -233,7 +245,7 @@ class Registry:
             item.body = _clean(body)
             item.last_modified = now
             self.touch(record, now)
-            return item
+            return item, True
 
     def delete_item(self, orcid: str, section: sections.Section, put_code: int,
                     source: Source) -> Item:
@@ -258,6 +270,13 @@ def same_source(a: Source, b: Source) -> bool:
     return a.orcid == b.orcid
 
 
+def _same_content(stored: ET.Element, sent: ET.Element) -> bool:
+    """The sent body says what is stored (read-only parts and layout whitespace aside)."""
+    def canonical(elem):
+        return ET.canonicalize(ET.tostring(elem), strip_text=True)
+    return canonical(stored) == canonical(_clean(sent))
+
+
 def _clean(body: ET.Element) -> ET.Element:
     body = copy.deepcopy(body)
     for name in ("put-code", "visibility", "path", "display-index"):
@@ -265,6 +284,11 @@ def _clean(body: ET.Element) -> ET.Element:
     for child in list(body):
         if child.tag in _READ_ONLY:
             body.remove(child)
+    # ORCID recomputes the transient normalised ids on every read; what a client echoes is dropped.
+    for ext in body.iter(_EXTERNAL_ID):
+        for node in list(ext):
+            if node.tag in _TRANSIENT:
+                ext.remove(node)
     return body
 
 

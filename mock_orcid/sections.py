@@ -30,6 +30,7 @@ class Section:
     title_path: tuple[str, ...] = ()     # where the item's display name lives
     summary_renames: dict = field(default_factory=dict)  # summary child local name -> item child
     validate: Callable | None = None     # ORCID's code-level rules: validate(body, registry)
+    unchanged_put_is_noop: bool = False  # a PUT of the stored content is answered, not stored
 
     @property
     def tag(self) -> str:
@@ -69,13 +70,15 @@ AFFILIATIONS = ("distinction", "education", "employment", "invited-position", "m
                 "qualification", "service")
 
 
-def _activity(name, plural, scopes, sequence, grouping, title_path, validate, renames=None):
+def _activity(name, plural, scopes, sequence, grouping, title_path, validate, renames=None,
+              unchanged_put_is_noop=False):
     return Section(
         name=name, plural=plural, prefix=name, sequence=sequence, kind="activity",
         read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
         amended_section=name.upper().replace("-", "_"), summary=name + "-summary",
         list_tag=qn("activities", plural), grouping=grouping, title_path=title_path,
         summary_renames=renames or {}, validate=validate,
+        unchanged_put_is_noop=unchanged_put_is_noop,
     )
 
 
@@ -91,7 +94,8 @@ def _person(name, scopes, title_path, validate=None):
 _ORG_NAME = ("organization", "name")
 
 SECTIONS: tuple[Section, ...] = (
-    _activity("work", "works", _WORKS, "work", "group", ("title", "title"), rules.check_work),
+    _activity("work", "works", _WORKS, "work", "group", ("title", "title"), rules.check_work,
+              unchanged_put_is_noop=True),
     _activity("funding", "fundings", _FUNDING, "funding", "group", ("title", "title"),
               rules.check_funding),
     *(_activity(a, a + "s", _AFFIL, "affiliation", "affiliation-group", _ORG_NAME,

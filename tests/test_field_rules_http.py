@@ -343,7 +343,8 @@ def test_put_by_another_client_is_validated_before_the_source_check(mock_orcid, 
     pc = created(env, "/work", work())
     before = snapshot(mock_orcid, env.orcid)
     xml_error(put(env, other, "/work/%d" % pc, with_put_code(work(work_type="paper"), pc)), 400, 9051)
-    xml_error(put(env, other, "/work/%d" % pc, with_put_code(work(), pc)), 403, 9010)
+    changed = work(language="<common:language-code>en</common:language-code>")
+    xml_error(put(env, other, "/work/%d" % pc, with_put_code(changed, pc)), 403, 9010)
     assert snapshot(mock_orcid, env.orcid) == before
 
 
@@ -359,3 +360,45 @@ def test_put_changing_visibility_is_checked_before_duplicates_and_source(mock_or
     pc = created(env, "/work", work())
     body = with_put_code(work(), pc).replace('put-code=', 'visibility="private" put-code=', 1)
     xml_error(put(env, other, "/work/%d" % pc, body), 403, 9035)
+
+
+# ===================================================================== PUT of an unchanged work
+def _read_back_for_put(env, pc):
+    r = requests.get(env.member + "/work/%d" % pc, headers=auth(env.token, Accept=JSON))
+    return r.json()
+
+
+def _put_json(env, tok, pc, body):
+    return requests.put(env.member + "/work/%d" % pc, data=json.dumps(body),
+                        headers=auth(tok, **{"Content-Type": JSON, "Accept": JSON}))
+
+
+def test_putting_back_the_work_as_read_changes_nothing_and_sends_no_notification(mock_orcid, env):
+    pc = created(env, "/work", work(date=pub_date("2020", "02", "29")))
+    as_read = _read_back_for_put(env, pc)
+    before = snapshot(mock_orcid, env.orcid)
+    inbox = len(mock_orcid.notifications(env.orcid))
+    r = _put_json(env, env.token, pc, as_read)
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["last-modified-date"] == as_read["last-modified-date"]
+    assert snapshot(mock_orcid, env.orcid) == before
+    assert len(mock_orcid.notifications(env.orcid)) == inbox
+
+
+def test_another_client_putting_back_an_unchanged_work_is_403_9014(mock_orcid, env, other):
+    pc = created(env, "/work", work())
+    before = snapshot(mock_orcid, env.orcid)
+    r = _put_json(env, other, pc, _read_back_for_put(env, pc))
+    json_error(r, 403, 9014)
+    assert snapshot(mock_orcid, env.orcid) == before
+
+
+def test_a_client_cannot_store_its_own_normalised_id(env):
+    pc = created(env, "/work", work())
+    body = _read_back_for_put(env, pc)
+    ext = body["external-ids"]["external-id"][0]
+    ext["external-id-normalized"] = {"value": "10.9999/forged", "transient": True}
+    body["title"]["title"]["value"] = "Changed"
+    assert _put_json(env, env.token, pc, body).status_code == 200
+    stored = _read_back_for_put(env, pc)["external-ids"]["external-id"][0]
+    assert stored["external-id-normalized"]["value"] == "10.5555/rules.1"

@@ -206,11 +206,12 @@ def _update(caller: Caller, record, mimetype, section, put_code):
     body = bodies.read(request, section.tag)
     st = state()
     with st.registry.lock:
-        item = st.registry.update_item(
+        item, changed = st.registry.update_item(
             record.orcid, section, put_code, body, caller.source,
             validate=lambda b: rules.check(section, b, st.registry),
             check=rules.duplicate_check(section, caller.source))
-        _notify(record, caller, section, [(item, "UPDATE")])
+        if changed:
+            _notify(record, caller, section, [(item, "UPDATE")])
         elem = st.renderer.item(record, item)
     return render_element(elem, mimetype)
 
