@@ -283,48 +283,81 @@ def _wrapped(decl, parent_tag) -> bool:
     return name in VALUE_WRAPPED or _primitive(_content_type(decl.type)) == "dateTime"
 
 
-def _render(decl, elem: ET.Element, parent_tag):
+_PLANS: dict[tuple[int, str | None], tuple] = {}
+
+
+def _plan(decl, parent_tag):
+    """What rendering ``decl`` under ``parent_tag`` needs, worked out once per pair (schema
+    components live as long as the process): the content-model walk was the cost of JSON."""
+    key = (id(decl), parent_tag)
+    plan = _PLANS.get(key)
+    if plan is not None:
+        return plan
     xsd_type = decl.type
-    attrs = _attributes(xsd_type)
+    attrs = tuple((name, attr.type) for name, attr in _attributes(xsd_type).items())
+    name = local_name(decl.name)
     if _text_only(xsd_type):
+        plan = ("text", name, _content_type(xsd_type), _wrapped(decl, parent_tag), attrs)
+    else:
+        poly_key = POLYMORPHIC.get(decl.name)
+        poly = _poly_members(decl) if poly_key else set()
+        children = []
+        for decl_c in _child_decls(xsd_type):
+            c_name = local_name(decl_c.name)
+            if c_name in JSON_IGNORED or c_name in JSON_IGNORED_UNDER.get(decl.name, ()):
+                continue
+            if c_name in poly:
+                mode = "poly"
+            elif decl_c.name in UNWRAPPED:
+                mode = "unwrapped"
+            elif _repeats(decl_c):
+                mode = "list"
+            else:
+                mode = "one"
+            children.append((decl_c, c_name, mode, c_name in XSD_ONLY.get(decl.name, ())))
+        by_tag = {d.name: d for d in _child_decls(xsd_type) if local_name(d.name) in poly}
+        plan = ("complex", name, poly_key, by_tag, tuple(children), attrs)
+    _PLANS[key] = plan
+    return plan
+
+
+def _render(decl, elem: ET.Element, parent_tag):
+    plan = _plan(decl, parent_tag)
+    if plan[0] == "text":
+        _kind, name, content_type, wrapped, attrs = plan
         text = elem.text if elem.text is not None else ""
-        name = local_name(decl.name)
-        value = text.strip() if name in TEXT_KEPT else _typed(text, _content_type(xsd_type))
+        value = text.strip() if name in TEXT_KEPT else _typed(text, content_type)
         if name in CONSTANT_NAMED and isinstance(value, str):
             value = value.strip().upper().replace("-", "_")
-        if not _wrapped(decl, parent_tag):
+        if not wrapped:
             return value
         out = {"value": value}
-        for name, attr in attrs.items():
-            if name in elem.attrib:
-                out[name] = _typed(elem.get(name), attr.type)
+        for attr_name, attr_type in attrs:
+            if attr_name in elem.attrib:
+                out[attr_name] = _typed(elem.get(attr_name), attr_type)
         return out
+    _kind, name, poly_key, by_tag, children, attrs = plan
+    present: dict[str, list] = {}
+    for c in elem:
+        present.setdefault(c.tag, []).append(c)
     out = {}
-    poly_key = POLYMORPHIC.get(decl.name)
-    poly = _poly_members(decl) if poly_key else set()
-    for decl_c in _child_decls(xsd_type):
-        name = local_name(decl_c.name)
-        if name in JSON_IGNORED:
+    for decl_c, c_name, mode, xsd_only in children:
+        found = present.get(decl_c.name, ())
+        if not found and xsd_only:
             continue
-        found = [c for c in elem if c.tag == decl_c.name]
-        if not found and name in XSD_ONLY.get(decl.name, ()):
-            continue
-        if name in JSON_IGNORED_UNDER.get(decl.name, ()):
-            continue
-        if name in poly:
+        if mode == "poly":
             if poly_key not in out:
-                by_tag = {d.name: d for d in _child_decls(xsd_type) if local_name(d.name) in poly}
                 out[poly_key] = [{local_name(c.tag): _render(by_tag[c.tag], c, decl.name)}
                                  for c in elem if c.tag in by_tag]
-        elif decl_c.name in UNWRAPPED:
+        elif mode == "unwrapped":
             for inner in _child_decls(decl_c.type):
                 sub = [g for c in found for g in c if g.tag == inner.name]
                 out[local_name(inner.name)] = [_render(inner, g, decl_c.name) for g in sub]
-        elif _repeats(decl_c):
-            out[name] = [_render(decl_c, c, decl.name) for c in found]
+        elif mode == "list":
+            out[c_name] = [_render(decl_c, c, decl.name) for c in found]
         else:
-            out[name] = _render(decl_c, found[0], decl.name) if found else None
-    for name, attr in attrs.items():
-        if name in elem.attrib:
-            out[name] = _typed(elem.get(name), attr.type)
+            out[c_name] = _render(decl_c, found[0], decl.name) if found else None
+    for attr_name, attr_type in attrs:
+        if attr_name in elem.attrib:
+            out[attr_name] = _typed(elem.get(attr_name), attr_type)
     return out

@@ -88,18 +88,15 @@ class Renderer:
     def summary(self, record: Record, item: Item) -> ET.Element:
         section = sections.BY_NAME[item.section]
         full = self.item(record, item)
-        decl = schemas.element_decl(section.summary_tag)
         elem = ET.Element(section.summary_tag)
         self._item_attrs(elem, record, section, item)
         by_local = {}
         for child in full:
             by_local.setdefault(local_name(child.tag), []).append(child)
-        for child_decl in decl.type.content.iter_elements():
-            name = local_name(child_decl.name)
-            source_name = section.summary_renames.get(name, name)
-            for found in by_local.get(source_name, []):
-                if found.tag != child_decl.name:
-                    found = _retag(found, child_decl.name)
+        for tag, source_name in _summary_children(section):
+            for found in by_local.get(source_name, ()):
+                if found.tag != tag:
+                    found = _retag(found, tag)
                 elem.append(found)
         return elem
 
@@ -283,6 +280,21 @@ def _pub_date_key(summ: ET.Element):
     if date is None:
         return ""
     return "-".join((date.findtext(C + p) or "").strip().zfill(2) for p in ("year", "month", "day"))
+
+
+_SUMMARY_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _summary_children(section: sections.Section) -> tuple[tuple[str, str], ...]:
+    """A summary's children in schema order, each with the item child it is copied from
+    (worked out once per section: walking the content model per summary was slow)."""
+    found = _SUMMARY_CHILDREN.get(section.name)
+    if found is None:
+        decl = schemas.element_decl(section.summary_tag)
+        found = _SUMMARY_CHILDREN[section.name] = tuple(
+            (d.name, section.summary_renames.get(local_name(d.name), local_name(d.name)))
+            for d in decl.type.content.iter_elements())
+    return found
 
 
 def _work_type_rank(summ: ET.Element) -> int:
