@@ -617,3 +617,63 @@ def test_peer_review_naming_a_group_id_that_does_not_exist_is_400_9020(world, mo
     json_error(r, 400, 9020)
 
 
+
+
+# ------------------------------------------------------------------ 5: no bad input is a 500
+def _mutated_write_samples(official_model):
+    """The conformance mutations of every XML and JSON write sample (schema-level breakage:
+    dropped, unknown, reordered, over-long elements, bad dates, enums, namespaces ...)."""
+    import conformance_support as cs
+    rels = [r for r in cs.xml_samples(official_model)
+            if "/write_samples/" in r and r not in cs.KNOWN_FAULTY_SAMPLES]
+    xml_bases = {r: cs.load_xml(r, official_model) for r in rels}
+    out = [(m.base.rsplit("/", 1)[1], m.label, XML, ET.tostring(m.element))
+           for m in cs.xml_mutations(xml_bases, schema_sets=cs.boundary_schemas(official_model))]
+    json_rels = [r for r in cs.json_sample_files(official_model) if "/write_samples/" in r]
+    json_bases = {r: cs.load_json(r, official_model) for r in json_rels}
+    out += [(m.base.rsplit("/", 1)[1], m.label, JSON, json.dumps(m.data).encode())
+            for m in cs.json_mutations(json_bases)]
+    return out
+
+
+def test_mutated_write_samples_never_get_a_500_and_every_refusal_is_an_orcid_error(
+        world, mock_orcid, official_model):
+    """Every broken body gets 201/200 or ORCID's error body with its own status — never a 500
+    or a stack trace — and only the accepted ones are stored."""
+    mutated = _mutated_write_samples(official_model)
+    assert len(mutated) >= 1000
+    user = mock_orcid.create_user(default_visibility="public")
+    token = world.user_token(user)
+    for name in {base for base, *_ in mutated if target_of(base)[1] is not None
+                 and target_of(base)[1].name == "peer-review"}:
+        world.ensure_group(_review_group_id(name))
+    statuses, stored = {}, 0
+    for base, label, ctype, body in mutated:
+        kind, section = target_of(base)
+        if kind == "group":
+            r = world.group_call("POST", body=body, ctype=ctype, accept=ctype)
+        else:
+            r = requests.post(world.member(user["orcid"]) + post_path(kind, section), data=body,
+                              headers=auth(token, **{"Content-Type": ctype, "Accept": ctype}))
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+        assert r.status_code < 500, (label, r.status_code, r.text[:400])
+        if r.status_code >= 400:
+            if ctype == XML:
+                err = xmlio.parse(r.content)
+                assert err.tag == ERROR_TAG, (label, r.text[:300])
+                code = err.findtext(qn("error", "response-code"))
+            else:
+                code = str(r.json()["response-code"])
+            assert code == str(r.status_code), (label, r.text[:300])
+        elif kind == "item":
+            stored += r.status_code == 201
+        elif kind == "bulk":
+            if ctype == XML:
+                stored += sum(1 for c in xmlio.parse(r.content) if c.tag != ERROR_TAG)
+            else:
+                stored += sum(1 for e in r.json()["bulk"] if "work" in e)
+    with mock_orcid.state.registry.lock:
+        on_record = sum(len(v) for v in mock_orcid.state.registry.records[user["orcid"]].items.values())
+    assert on_record == stored, "refused bodies were stored, or accepted ones lost"
+    print("\nrobustness: %d mutated write bodies; answers %s" % (len(mutated), dict(sorted(statuses.items()))))
+    assert 201 in statuses and 400 in statuses
