@@ -1,8 +1,7 @@
-"""Values ORCID checks while it reads a body, before any section rule runs.
+"""Values ORCID checks while it reads a body, before any put-code, record or section rule.
 
 ORCID's XSDs leave these fields as plain strings; its model parses them into Java enums, and an
-unknown value stops the request with 400 9051 (orcid-model's enum adapters). Contributor roles
-are plain strings there and are checked when the item is stored: 400 9058.
+unknown value stops the request with 400 9051 (orcid-model's enum adapters).
 """
 from __future__ import annotations
 
@@ -14,27 +13,31 @@ from .namespaces import local_name, prefix_of, qn
 
 _ENUM = "org.orcid.jaxb.model.common."
 
-# element (Clark name) -> (ORCID's enum class, accepted values)
+
+def _enum(name: str, values: tuple) -> tuple[str, tuple, frozenset]:
+    return (name if "." in name else _ENUM + name), values, frozenset(values)
+
+
+# element (Clark name) -> (ORCID's enum class, accepted values in its order, the same as a set).
+# (A work's contributor-sequence is a closed list in the XSD itself: 9001/9047 come first.)
 ENUM_ELEMENTS = {
-    qn("work", "type"): ("WorkType", v.WORK_TYPES),
-    qn("common", "language-code"): ("LanguageCode", v.LANGUAGE_CODES),
-    qn("common", "country"): ("Iso3166Country", v.COUNTRIES),
-    qn("address", "country"): ("Iso3166Country", v.COUNTRIES),
-    qn("work", "citation-type"): ("CitationType", v.CITATION_TYPES),
-    qn("work", "contributor-sequence"): ("SequenceType", v.SEQUENCES),
-    qn("common", "contributor-sequence"): ("SequenceType", v.SEQUENCES),
-    qn("funding", "type"): ("FundingType", v.FUNDING_TYPES),
-    qn("common", "external-id-relationship"): ("Relationship", v.RELATIONSHIPS),
-    qn("peer-review", "reviewer-role"): ("Role", v.REVIEWER_ROLES),
-    qn("peer-review", "review-type"): ("PeerReviewType", v.REVIEW_TYPES),
-    qn("peer-review", "subject-type"): ("PeerReviewSubjectType", v.PEER_REVIEW_SUBJECT_TYPES),
-    qn("research-resource", "resource-type"): ("ResourceType", v.RESOURCE_TYPES),
+    qn("work", "type"): _enum("WorkType", v.WORK_TYPES),
+    qn("common", "language-code"): _enum("LanguageCode", v.LANGUAGE_CODES),
+    qn("common", "country"): _enum("Iso3166Country", v.COUNTRIES),
+    qn("address", "country"): _enum("Iso3166Country", v.COUNTRIES),
+    qn("work", "citation-type"): _enum("CitationType", v.CITATION_TYPES),
+    qn("funding", "type"): _enum("FundingType", v.FUNDING_TYPES),
+    qn("common", "external-id-relationship"): _enum("Relationship", v.RELATIONSHIPS),
+    qn("peer-review", "reviewer-role"): _enum("Role", v.REVIEWER_ROLES),
+    qn("peer-review", "review-type"): _enum("PeerReviewType", v.REVIEW_TYPES),
+    qn("peer-review", "subject-type"): _enum("PeerReviewSubjectType", v.PEER_REVIEW_SUBJECT_TYPES),
+    qn("research-resource", "resource-type"): _enum("ResourceType", v.RESOURCE_TYPES),
 }
 
-# (element, attribute) -> (enum class, accepted values)
+# (element, attribute) -> the same
 ENUM_ATTRIBUTES = {
-    (qn("common", "translated-title"), "language-code"): ("LanguageCode", v.LANGUAGE_CODES),
-    (qn("funding", "amount"), "currency-code"): ("java.util.Currency", v.CURRENCIES),
+    (qn("common", "translated-title"), "language-code"): _enum("LanguageCode", v.LANGUAGE_CODES),
+    (qn("funding", "amount"), "currency-code"): _enum("java.util.Currency", v.CURRENCIES),
 }
 
 # Elements whose old names ORCID reads and stores under the current one.
@@ -43,42 +46,21 @@ ALIASES = {
     qn("peer-review", "subject-type"): v.WORK_TYPE_ALIASES,
 }
 
-CONTRIBUTOR_ROLES = {
-    qn("work", "contributor-role"): v.WORK_CONTRIBUTOR_ROLES,
-    qn("funding", "contributor-role"): v.FUNDING_CONTRIBUTOR_ROLES,
-}
-
-_SETS = {}
-
-
-def _accepts(values: tuple, value: str) -> bool:
-    accepted = _SETS.get(id(values))
-    if accepted is None:
-        accepted = _SETS[id(values)] = frozenset(values)
-    return value in accepted
-
-
 def _where(elem: ET.Element, attribute: str | None = None) -> str:
     name = "%s:%s" % (prefix_of(elem.tag), local_name(elem.tag))
     return name + ("/@" + attribute if attribute else "")
 
 
-def _illegal(value: str, enum: str, values: tuple, where: str) -> OrcidError:
-    cls = enum if "." in enum else _ENUM + enum
+def _illegal(value: str, rule: tuple, where: str) -> OrcidError:
+    enum, values, _accepted = rule
     return OrcidError(9051, "invalid value '%s' for enum '%s' (field %s; valid values: %s)"
-                      % (value, cls, where, ", ".join(values)),
+                      % (value, enum, where, ", ".join(values)),
                       user_message="Invalid value for type.")
 
 
-def _role_ok(value: str, legacy: tuple) -> bool:
-    if value in legacy or value in {r.upper().replace("-", "_") for r in legacy}:
-        return True
-    return value.lower() in v.CREDIT_ROLES
-
-
 def check(body: ET.Element) -> None:
-    """Raise ORCID's error for the first field whose value ORCID would not accept; rewrite old
-    aliases (``dataset`` -> ``data-set``) as ORCID stores them."""
+    """Raise 400 9051 for the first field whose value ORCID's model would not parse; rewrite
+    old aliases (``dataset`` -> ``data-set``) as ORCID stores them."""
     for elem in body.iter():
         tag = elem.tag
         rule = ENUM_ELEMENTS.get(tag)
@@ -87,15 +69,10 @@ def check(body: ET.Element) -> None:
             aliases = ALIASES.get(tag)
             if aliases and value in aliases:
                 elem.text = value = aliases[value]
-            if not _accepts(rule[1], value):
-                raise _illegal(value, rule[0], rule[1], _where(elem))
+            if value not in rule[2]:
+                raise _illegal(value, rule, _where(elem))
         if elem.attrib:
             for name, value in elem.attrib.items():
                 rule = ENUM_ATTRIBUTES.get((tag, name))
-                if rule is not None and not _accepts(rule[1], value):
-                    raise _illegal(value, rule[0], rule[1], _where(elem, name))
-        legacy = CONTRIBUTOR_ROLES.get(tag)
-        if legacy is not None and not _role_ok(elem.text or "", legacy):
-            raise OrcidError(9058, "Invalid contributor role: %s. Expected one of %s"
-                             % (elem.text or "", ", ".join(legacy + v.CREDIT_ROLES)),
-                             user_message="Invalid contributor role.")
+                if rule is not None and value not in rule[2]:
+                    raise _illegal(value, rule, _where(elem, name))

@@ -32,7 +32,6 @@ CLIENT_TOKEN_SECONDS = 631138518
 MAX_WORKS = 10000
 
 # read-only metadata a client may send but ORCID ignores (clearSource)
-_EXTERNAL_ID = "{%s}external-id" % NS["common"]
 _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
 _READ_ONLY = {"{%s}%s" % (NS["common"], n) for n in ("created-date", "last-modified-date", "source")}
@@ -196,6 +195,8 @@ class Registry:
                 raise OrcidError(9048, "The record already has %d works" % MAX_WORKS)
             if check:
                 check(record, body, None)
+            if section.on_store:
+                section.on_store(body, self)
             # Claimed records: the user's default wins. Unclaimed (created by a member): the
             # sent visibility is kept, missing -> private (setIncomingWorkPrivacy, facts §4.3).
             visibility = record.default_visibility
@@ -241,6 +242,8 @@ class Registry:
             if not same_source(item.source, source):
                 raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
                                  "cannot update it" % (section.name, put_code))
+            if section.on_store:
+                section.on_store(body, self)
             now = self.now()
             item.body = _clean(body)
             item.last_modified = now
@@ -284,11 +287,12 @@ def _clean(body: ET.Element) -> ET.Element:
     for child in list(body):
         if child.tag in _READ_ONLY:
             body.remove(child)
-    # ORCID recomputes the transient normalised ids on every read; what a client echoes is dropped.
-    for ext in body.iter(_EXTERNAL_ID):
-        for node in list(ext):
+    # ORCID recomputes the transient normalised ids on every read; what a client echoes is
+    # dropped, wherever an identifier sits (external-id, subject id, a person's identifier).
+    for parent in body.iter():
+        for node in list(parent):
             if node.tag in _TRANSIENT:
-                ext.remove(node)
+                parent.remove(node)
     return body
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
 from . import grouping, schemas, sections
+from .vocabularies import WORK_TYPES as WORK_TYPE_ORDER
 from .errors import OrcidError
 from .model import Item, Record, Source
 from .namespaces import NS, local_name, qn
@@ -298,7 +299,6 @@ def _summary_children(section: sections.Section) -> tuple[tuple[str, str], ...]:
 
 
 def _work_type_rank(summ: ET.Element) -> int:
-    from .vocabularies import WORK_TYPES as WORK_TYPE_ORDER
     work_type = (summ.findtext("{%s}type" % NS["work"]) or "").strip()
     return WORK_TYPE_ORDER.index(work_type) if work_type in WORK_TYPE_ORDER else len(WORK_TYPE_ORDER)
 

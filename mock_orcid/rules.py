@@ -5,7 +5,7 @@ import datetime
 import re
 from xml.etree import ElementTree as ET
 
-from . import field_values, grouping, vocabularies
+from . import grouping, vocabularies
 from .errors import OrcidError
 from .namespaces import NS, local_name
 
@@ -15,6 +15,9 @@ RR = "{%s}" % NS["research-resource"]
 PR = "{%s}" % NS["peer-review"]
 
 KNOWN_ID_TYPES = frozenset(vocabularies.EXTERNAL_ID_TYPES)
+CREDIT_ROLES = frozenset(vocabularies.CREDIT_ROLES)
+# What Java's Double.parseDouble reads (ORCID's amount check): NaN and Infinity included.
+JAVA_DOUBLE = re.compile(r"^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?)$")
 FUZZY_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -44,6 +47,20 @@ def check_work(work: ET.Element, registry=None) -> None:
         raise OrcidError(9023, "Invalid activity, an external identifier is required: the work "
                          "has no common:external-ids/common:external-id")
     check_external_ids(work, "work", need_self=True)
+    check_contributor_roles(work, W + "contributor-role", vocabularies.WORK_CONTRIBUTOR_ROLES)
+
+
+def check_contributor_roles(item: ET.Element, tag: str, legacy: tuple) -> None:
+    """ORCID's role converter, when the item is stored: one of its own role values (or their
+    enum names), or a CRediT role URI compared ignoring case; anything else is 400 9058."""
+    names = {r.upper().replace("-", "_") for r in legacy}
+    for node in item.iter(tag):
+        role = node.text or ""
+        if role in legacy or role in names or role.lower() in CREDIT_ROLES:
+            continue
+        raise OrcidError(9058, "Invalid contributor role: '%s'. Expected one of %s"
+                         % (role, ", ".join(legacy + vocabularies.CREDIT_ROLES)),
+                         user_message="Invalid contributor role.")
 
 
 def check_translated_title(title: ET.Element | None, what: str) -> None:
@@ -55,23 +72,40 @@ def check_translated_title(title: ET.Element | None, what: str) -> None:
 
 def check_external_ids(item: ET.Element, what: str, need_self: bool = False,
                        version_of_needs_self: bool = False, container: str = "external-ids") -> None:
-    """ExternalIDValidator: known type, a value, and (works) a self id; every problem is named."""
+    """ExternalIDValidator: each id has a known type, a value and a relationship; a work needs
+    a self id; a version-of id needs a self id beside it. Every problem is named (9023)."""
+    ids = grouping.external_ids(item, container)
+    problems = _id_problems(ids)
+    rels = {grouping.id_fields(ext)[2] for ext in ids}
+    if need_self and "self" not in rels:
+        problems.append("at least one identifier with 'self' relationship is required")
+    if version_of_needs_self and "version-of" in rels and "self" not in rels:
+        problems.append("version-of requires at least one self identifier")
+    _raise_id_problems(problems, "the " + what)
+
+
+def check_one_id(ext: ET.Element, what: str) -> None:
+    """validateWorkOrPeerReview: one identifier, held to the same rules (9023)."""
+    _raise_id_problems(_id_problems([ext]), what)
+
+
+def _id_problems(ids: list[ET.Element]) -> list[str]:
     problems = []
-    rels = set()
-    for ext in grouping.external_ids(item, container):
+    for ext in ids:
         id_type, value, rel = grouping.id_fields(ext)
         if id_type not in KNOWN_ID_TYPES:
             problems.append("unknown external-id-type '%s'" % id_type)
         if not value:
             problems.append("empty external-id-value for type '%s'" % id_type)
-        rels.add(rel)
-    if need_self and "self" not in rels:
-        problems.append("at least one identifier with 'self' relationship is required")
-    if version_of_needs_self and "version-of" in rels and "self" not in rels:
-        problems.append("version-of requires at least one self identifier")
+        if not rel:
+            problems.append("missing external-id-relationship for type '%s'" % id_type)
+    return problems
+
+
+def _raise_id_problems(problems: list[str], what: str) -> None:
     if problems:
         unknown = any(p.startswith("unknown") for p in problems)
-        raise OrcidError(9023, "Invalid external-id on the %s: %s%s" % (
+        raise OrcidError(9023, "Invalid external-id on %s: %s%s" % (
             what, "; ".join(problems),
             " (known types: %s)" % ", ".join(sorted(KNOWN_ID_TYPES)) if unknown else ""))
 
@@ -178,14 +212,14 @@ def check_funding(item: ET.Element, registry=None) -> None:
     if amount is not None:
         if not _text(amount):
             raise invalid("Please specify an amount or remove the amount tag (funding:amount)")
-        try:
-            float(_text(amount))
-        except ValueError:
+        if not JAVA_DOUBLE.match(_text(amount)):
             raise OrcidError(9054, "invalid amount '%s' (funding:amount)" % _text(amount),
                              user_message="This does not appear to be a valid funding amount")
     check_org(_child(item, "organization"), "funding")
     check_dates(item, "funding")
     check_external_ids(item, "funding")
+    check_contributor_roles(item, "{%s}contributor-role" % NS["funding"],
+                            vocabularies.FUNDING_CONTRIBUTOR_ROLES)
 
 
 def check_research_resource(item: ET.Element, registry=None) -> None:
@@ -226,13 +260,19 @@ def check_peer_review(review: ET.Element, registry) -> None:
     check_org(_child(review, "convening-organization"), "peer-review")
     check_fuzzy_date(review.find(PR + "completion-date"), "completion-date")
     gid = _text(review.find(PR + "review-group-id"))
-    if registry is None or registry.group_ids.by_group_id(gid) is not None:
-        return
-    if gid.lower().startswith("issn:"):
-        registry.group_ids.ensure_issn(gid)
+    if registry is None or registry.group_ids.by_group_id(gid) is not None \
+            or gid.lower().startswith("issn:"):
         return
     raise OrcidError(9020, "The review-group-id '%s' does not exist; create it first with "
                      "POST /v3.0/group-id-record" % gid)
+
+
+def create_issn_group(review: ET.Element, registry) -> None:
+    """ORCID creates an issn: group it does not know yet, once the peer review is stored (a
+    refused review leaves no group behind)."""
+    gid = _text(review.find(PR + "review-group-id"))
+    if gid.lower().startswith("issn:") and registry.group_ids.by_group_id(gid) is None:
+        registry.group_ids.ensure_issn(gid)
 
 
 def check_keyword(item: ET.Element, registry=None) -> None:
@@ -277,26 +317,15 @@ URL_MAX_LENGTH = 2000
 def check_notification_items(notification: ET.Element) -> None:
     """validateNotificationItems: an item's external id, when typed, must be a known type with a
     value (9023)."""
-    field_values.check(notification)
     for ext in notification.iter(C + "external-id"):
         if grouping.id_fields(ext)[0]:
             check_one_id(ext, "a notification item")
 
 
-def check_one_id(ext: ET.Element, what: str) -> None:
-    """validateWorkOrPeerReview: one identifier with a known type and a value (9023)."""
-    id_type, value, _rel = grouping.id_fields(ext)
-    if id_type not in KNOWN_ID_TYPES:
-        raise OrcidError(9023, "Invalid external-id on %s: unknown external-id-type '%s'"
-                         % (what, id_type))
-    if not value:
-        raise OrcidError(9023, "Invalid external-id on %s: empty external-id-value" % what)
-
 
 def check(section, body: ET.Element, registry=None) -> None:
-    """All of ORCID's code-level checks for one item: the values it parses while reading the
-    body first (9051, 9058), then the section's own rules (its row in the section table)."""
-    field_values.check(body)
+    """The section's own rules (its row in the section table); the values ORCID checks while
+    reading a body (field_values, 9051) have run already."""
     if section.validate:
         section.validate(body, registry)
 

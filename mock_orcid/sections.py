@@ -31,6 +31,7 @@ class Section:
     summary_renames: dict = field(default_factory=dict)  # summary child local name -> item child
     validate: Callable | None = None     # ORCID's code-level rules: validate(body, registry)
     unchanged_put_is_noop: bool = False  # a PUT of the stored content is answered, not stored
+    on_store: Callable | None = None     # on_store(body, registry): effects once every check passed
 
     @property
     def tag(self) -> str:
@@ -71,14 +72,14 @@ AFFILIATIONS = ("distinction", "education", "employment", "invited-position", "m
 
 
 def _activity(name, plural, scopes, sequence, grouping, title_path, validate, renames=None,
-              unchanged_put_is_noop=False):
+              unchanged_put_is_noop=False, on_store=None):
     return Section(
         name=name, plural=plural, prefix=name, sequence=sequence, kind="activity",
         read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
         amended_section=name.upper().replace("-", "_"), summary=name + "-summary",
         list_tag=qn("activities", plural), grouping=grouping, title_path=title_path,
         summary_renames=renames or {}, validate=validate,
-        unchanged_put_is_noop=unchanged_put_is_noop,
+        unchanged_put_is_noop=unchanged_put_is_noop, on_store=on_store,
     )
 
 
@@ -102,7 +103,8 @@ SECTIONS: tuple[Section, ...] = (
                 rules.check_affiliation) for a in AFFILIATIONS),
     _activity("peer-review", "peer-reviews", _PEER, "peer-review", "peer-review",
               ("subject-name", "title"), rules.check_peer_review,
-              {"external-ids": "review-identifiers", "completion-date": "review-completion-date"}),
+              {"external-ids": "review-identifiers", "completion-date": "review-completion-date"},
+              on_store=rules.create_issn_group),
     _activity("research-resource", "research-resources", _AFFIL, "research-resource", "group",
               ("proposal", "title", "title"), rules.check_research_resource),
     _person("researcher-urls", _BIO, ("url-name",), rules.check_researcher_url),

@@ -1,7 +1,7 @@
 """The value lists ORCID checks in code because its XSD leaves the fields as plain strings.
 
-Each list is an interface fact (what ORCID accepts), kept in one place so the rules, the
-``/identifiers`` listing and the tests read the same data.
+Each list is an interface fact (what ORCID accepts), kept in one place so the value checks,
+the rules and the tests read the same data.
 """
 from __future__ import annotations
 
@@ -79,17 +79,15 @@ RELATIONSHIPS = ("self", "part-of", "version-of", "funded-by")
 FUNDING_TYPES = ("grant", "contract", "award", "salary-award")
 REVIEWER_ROLES = ("reviewer", "editor", "member", "chair", "organizer")
 REVIEW_TYPES = ("review", "evaluation")
-SEQUENCES = ("first", "additional")
 RESOURCE_TYPES = ("infrastructures", "collections", "equipment", "services")
 
 # Older names ORCID still reads as a work type (and stores under the current name).
 WORK_TYPE_ALIASES = {"article-journal": "journal-article", "chapter": "book-chapter",
                      "dataset": "data-set", "standard": "standards-and-policy"}
 
-# A peer review's subject may be any work type but "review" (listed on its own), or a funding.
-PEER_REVIEW_SUBJECT_TYPES = tuple(t for t in WORK_TYPES if t not in ("review", "public-speech")) + (
-    "public-speech", "review", "grant", "contract", "award", "salary-award",
-    "research-resource-proposal")
+# A peer review's subject: any work type, a funding type, or a research-resource proposal.
+PEER_REVIEW_SUBJECT_TYPES = WORK_TYPES + (
+    "grant", "contract", "award", "salary-award", "research-resource-proposal")
 
 # Contributor roles: ORCID's original values, or a CRediT role URI (compared ignoring case).
 WORK_CONTRIBUTOR_ROLES = _words("""

@@ -227,6 +227,15 @@ def test_a_work_identifier_of_a_type_orcid_does_not_know_is_400_9023_naming_the_
     assert "doi" in message and "isbn" in message   # the known types are listed
 
 
+@pytest.mark.parametrize("fmt", FMTS)
+def test_an_identifier_without_a_relationship_is_400_9023(mock_orcid, env, fmt):
+    isbn = ("<common:external-id><common:external-id-type>isbn</common:external-id-type>"
+            "<common:external-id-value>9780000000002</common:external-id-value></common:external-id>")
+    message = refused(mock_orcid, env, "/work", work(ids=ext_ids(more=isbn)), 400, 9023,
+                      fmt)["developer-message"]
+    assert "relationship" in message
+
+
 def test_identifier_types_are_matched_exactly(mock_orcid, env):
     refused(mock_orcid, env, "/work", work(ids=ext_ids(id_type="DOI")), 400, 9023)
 
@@ -319,6 +328,16 @@ def test_a_funding_amount_that_is_not_a_number_is_400_9054(mock_orcid, env):
     refused(mock_orcid, env, "/funding", funding(amount="lots"), 400, 9054)
 
 
+@pytest.mark.parametrize("amount", ["1_000", "1,000", "12 EUR", "0x10", "inf"])
+def test_a_funding_amount_java_cannot_read_as_a_number_is_400_9054(mock_orcid, env, amount):
+    refused(mock_orcid, env, "/funding", funding(amount=amount), 400, 9054)
+
+
+@pytest.mark.parametrize("amount", ["1000", "-2.50", "1e6", ".5", "10d"])
+def test_a_funding_amount_java_reads_as_a_number_is_accepted(env, amount):
+    created(env, "/funding", funding(amount=amount, ids=ext_ids("grant_number", "G-" + amount)))
+
+
 def test_a_funding_amount_without_a_value_is_400_9020(mock_orcid, env):
     refused(mock_orcid, env, "/funding", funding(amount=""), 400, 9020)
 
@@ -348,12 +367,33 @@ def test_put_by_another_client_is_validated_before_the_source_check(mock_orcid, 
     assert snapshot(mock_orcid, env.orcid) == before
 
 
-def test_put_compares_put_codes_first_then_finds_the_item_then_validates(mock_orcid, env):
+def test_put_reads_values_first_then_compares_put_codes_then_finds_the_item_then_validates(
+        mock_orcid, env):
     pc = created(env, "/work", work())
-    bad = work(work_type="paper")
-    xml_error(put(env, env.token, "/work/%d" % pc, with_put_code(bad, pc + 1)), 400, 9019)
-    xml_error(put(env, env.token, "/work/%d" % (pc + 7), with_put_code(bad, pc + 7)), 404, 9016)
-    xml_error(put(env, env.token, "/work/%d" % pc, with_put_code(bad, pc)), 400, 9051)
+    bad_value = work(work_type="paper")             # refused while the body is read: 9051
+    bad_rule = work(ids=ext_ids(rel="part-of"))     # refused by the work rules: 9023
+    xml_error(put(env, env.token, "/work/%d" % (pc + 7), with_put_code(bad_value, pc + 8)), 400, 9051)
+    xml_error(put(env, env.token, "/work/%d" % pc, with_put_code(bad_rule, pc + 1)), 400, 9019)
+    xml_error(put(env, env.token, "/work/%d" % (pc + 7), with_put_code(bad_rule, pc + 7)), 404, 9016)
+    xml_error(put(env, env.token, "/work/%d" % pc, with_put_code(bad_rule, pc)), 400, 9023)
+
+
+def test_put_finds_a_duplicate_before_it_checks_the_source(mock_orcid, env, other):
+    theirs = created(env, "/work", work(ids=ext_ids(value="10.5555/theirs")))
+    requests.post(env.member + "/work", data=work(ids=ext_ids(value="10.5555/mine")).encode(),
+                  headers=auth(other, **{"Content-Type": XML, "Accept": XML})).raise_for_status()
+    before = snapshot(mock_orcid, env.orcid)
+    clash = with_put_code(work(ids=ext_ids(value="10.5555/mine")), theirs)
+    xml_error(put(env, other, "/work/%d" % theirs, clash), 409, 9021)
+    assert snapshot(mock_orcid, env.orcid) == before
+
+
+def test_putting_an_old_work_type_name_for_the_stored_one_is_an_unchanged_work(mock_orcid, env):
+    pc = created(env, "/work", work(work_type="data-set"))
+    before = snapshot(mock_orcid, env.orcid)
+    r = put(env, env.token, "/work/%d" % pc, with_put_code(work(work_type="dataset"), pc))
+    assert r.status_code == 200, r.text[:300]
+    assert snapshot(mock_orcid, env.orcid) == before
 
 
 def test_put_changing_visibility_is_checked_before_duplicates_and_source(mock_orcid, env, other):
@@ -402,3 +442,25 @@ def test_a_client_cannot_store_its_own_normalised_id(env):
     assert _put_json(env, env.token, pc, body).status_code == 200
     stored = _read_back_for_put(env, pc)["external-ids"]["external-id"][0]
     assert stored["external-id-normalized"]["value"] == "10.5555/rules.1"
+
+
+def test_a_client_cannot_store_a_normalised_id_on_a_review_subject_or_a_person_identifier(env):
+    forged = "<common:external-id-normalized transient=\"true\">FORGED</common:external-id-normalized>"
+    review = peer_review().replace("<common:external-id-value>10.1087/20120404</common:external-id-value>",
+                                   "<common:external-id-value>10.1087/20120404</common:external-id-value>"
+                                   + forged)
+    pc = created(env, "/peer-review", review)
+    assert "FORGED" not in json.dumps(read(env, "/peer-review/%d" % pc))
+    person = person_external_identifier().replace(
+        "<common:external-id-value>1234</common:external-id-value>",
+        "<common:external-id-value>1234</common:external-id-value>" + forged)
+    pc = created(env, "/external-identifiers", person)
+    assert "FORGED" not in json.dumps(read(env, "/external-identifiers/%d" % pc))
+
+
+def test_a_refused_peer_review_creates_no_issn_group(mock_orcid, env):
+    body = peer_review(subject_id_type="paper-id").replace("issn:0953-1513", "issn:2049-3630")
+    refused(mock_orcid, env, "/peer-review", body, 400, 9023)
+    assert mock_orcid.state.registry.group_ids.by_group_id("issn:2049-3630") is None
+    created(env, "/peer-review", body.replace("paper-id", "doi"))
+    assert mock_orcid.state.registry.group_ids.by_group_id("issn:2049-3630") is not None

@@ -68,11 +68,14 @@ def test_a_service_may_leave_city_and_country_out():
     assert code_of(item, "service") is None
 
 
-def test_an_unknown_funding_type_is_9051():
+def test_an_unknown_funding_type_is_9051_when_the_body_is_read():
+    from mock_orcid import field_values
     funding = copy.deepcopy(education())
     funding.tag = "{%s}funding" % NS["funding"]
     ET.SubElement(funding, "{%s}type" % NS["funding"]).text = "gift"
-    assert code_of(funding, "funding") == 9051
+    with pytest.raises(OrcidError) as err:
+        field_values.check(funding)
+    assert err.value.code == 9051 and "FundingType" in err.value.developer_message
 
 
 def _with_self_id(tag, value):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import notifications, rules, sections
+from .. import field_values, notifications, rules, sections
 from ..errors import OrcidError
 from ..registry import MAX_WORKS, check_record_state
 from ..render_record import RecordRenderer, record_summary
@@ -239,6 +239,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                              % (len(works), MAX_WORKS))
         for work in works:
             try:
+                field_values.check(work)
                 rules.check(section, work, st.registry)
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
                                             check=rules.duplicate_check(section, caller.source))

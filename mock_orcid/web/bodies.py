@@ -6,13 +6,22 @@ from xml.etree import ElementTree as ET
 
 from flask import Request
 
-from .. import jsonmap, schemas, xmlio
+from .. import field_values, jsonmap, schemas, xmlio
 from ..errors import OrcidError
 from ..namespaces import local_name
 from . import negotiation
 
 
 def read(request: Request, expected_tag: str, set_name: str | None = None) -> ET.Element:
+    """The body as a valid element, with ORCID's read-time value checks done (9051), as its
+    model does while unmarshalling: before any put-code, record or rule check."""
+    elem = _read_valid(request, expected_tag, set_name)
+    if local_name(expected_tag) != "bulk":      # a bulk answers bad works one by one
+        field_values.check(elem)
+    return elem
+
+
+def _read_valid(request: Request, expected_tag: str, set_name: str | None) -> ET.Element:
     kind = negotiation.body_kind(request)
     raw = request.get_data(cache=True)
     if kind == "xml":
