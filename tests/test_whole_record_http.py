@@ -677,3 +677,43 @@ def test_mutated_write_samples_never_get_a_500_and_every_refusal_is_an_orcid_err
     assert on_record == stored, "refused bodies were stored, or accepted ones lost"
     print("\nrobustness: %d mutated write bodies; answers %s" % (len(mutated), dict(sorted(statuses.items()))))
     assert 201 in statuses and 400 in statuses
+
+
+def test_mutated_write_samples_put_onto_an_existing_item_never_get_a_500_or_change_a_refused_item(
+        world, mock_orcid, official_model):
+    """The same broken bodies as updates: each PUT to an item created from the unbroken sample
+    answers 200 or ORCID's error, and a refused PUT leaves the item as it was."""
+    mutated = [m for m in _mutated_write_samples(official_model) if target_of(m[0])[0] == "item"]
+    user = mock_orcid.create_user(default_visibility="public")
+    targets = {}
+    for base in sorted({m[0] for m in mutated}):
+        # samples share self ids, so each comes from its own client (facts §6.4)
+        token = world.user_token(user, mock_orcid.create_client(name="Updater " + base))
+        [(section, put_code)] = world.post_sample(base, user["orcid"], token)
+        targets[base] = (section, put_code, token)
+    registry = mock_orcid.state.registry
+    statuses = {}
+    for base, label, ctype, body in mutated:
+        section, put_code, token = targets[base]
+        if ctype == XML:
+            elem = xmlio.parse(body)
+            elem.set("put-code", str(put_code))
+            body = ET.tostring(elem)
+        else:
+            data = json.loads(body)
+            if isinstance(data, dict):
+                data["put-code"] = put_code
+            body = json.dumps(data).encode()
+        with registry.lock:
+            stored = registry.records[user["orcid"]].section_items(section.name)[put_code]
+            before = (ET.tostring(stored.body), stored.last_modified)
+        r = requests.put(world.member(user["orcid"]) + item_path(section, put_code), data=body,
+                         headers=auth(token, **{"Content-Type": ctype, "Accept": ctype}))
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+        assert r.status_code < 500, (label, r.status_code, r.text[:400])
+        if r.status_code >= 400:
+            with registry.lock:
+                after = (ET.tostring(stored.body), stored.last_modified)
+            assert after == before, (label, "a refused PUT changed the item")
+    print("\nrobustness: %d mutated updates; answers %s" % (len(mutated), dict(sorted(statuses.items()))))
+    assert 200 in statuses and 400 in statuses
