@@ -46,6 +46,7 @@ ALIASES = {
     qn("peer-review", "subject-type"): v.WORK_TYPE_ALIASES,
 }
 
+
 def _where(elem: ET.Element, attribute: str | None = None) -> str:
     name = "%s:%s" % (prefix_of(elem.tag), local_name(elem.tag))
     return name + ("/@" + attribute if attribute else "")

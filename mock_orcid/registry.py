@@ -32,9 +32,10 @@ CLIENT_TOKEN_SECONDS = 631138518
 MAX_WORKS = 10000
 
 # read-only metadata a client may send but ORCID ignores (clearSource)
+_READ_ONLY = {"{%s}%s" % (NS["common"], n) for n in ("created-date", "last-modified-date", "source")}
+# values ORCID computes on every read and never stores
 _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
-_READ_ONLY = {"{%s}%s" % (NS["common"], n) for n in ("created-date", "last-modified-date", "source")}
 
 
 def utcnow() -> datetime:

@@ -43,10 +43,7 @@ def check_work(work: ET.Element, registry=None) -> None:
     if citation is not None and not _text(citation.find(W + "citation-value")):
         raise invalid("Please specify a citation or remove the parent tag "
                       "(work:citation/work:citation-value is empty)")
-    if not grouping.external_ids(work):
-        raise OrcidError(9023, "Invalid activity, an external identifier is required: the work "
-                         "has no common:external-ids/common:external-id")
-    check_external_ids(work, "work", need_self=True)
+    check_external_ids(work, "work", need_self=True, required=True)
     check_contributor_roles(work, W + "contributor-role", vocabularies.WORK_CONTRIBUTOR_ROLES)
 
 
@@ -71,10 +68,14 @@ def check_translated_title(title: ET.Element | None, what: str) -> None:
 
 
 def check_external_ids(item: ET.Element, what: str, need_self: bool = False,
-                       version_of_needs_self: bool = False, container: str = "external-ids") -> None:
+                       version_of_needs_self: bool = False, required: bool = False,
+                       container: str = "external-ids") -> None:
     """ExternalIDValidator: each id has a known type, a value and a relationship; a work needs
     a self id; a version-of id needs a self id beside it. Every problem is named (9023)."""
     ids = grouping.external_ids(item, container)
+    if required and not ids:
+        raise OrcidError(9023, "Invalid activity, an external identifier is required: the %s "
+                         "has no external-id" % what)
     problems = _id_problems(ids)
     rels = {grouping.id_fields(ext)[2] for ext in ids}
     if need_self and "self" not in rels:
@@ -205,9 +206,7 @@ def check_funding(item: ET.Element, registry=None) -> None:
     if not _text(title.find(C + "title") if title is not None else None):
         raise OrcidError(9022, "The funding has no title: funding/title/title is required and "
                          "must not be empty")
-    if not grouping.external_ids(item):
-        raise OrcidError(9023, "Invalid activity, an external identifier is required: the "
-                         "funding has no common:external-ids/common:external-id")
+    check_external_ids(item, "funding", required=True)
     amount = _child(item, "amount")
     if amount is not None:
         if not _text(amount):
@@ -217,7 +216,6 @@ def check_funding(item: ET.Element, registry=None) -> None:
                              user_message="This does not appear to be a valid funding amount")
     check_org(_child(item, "organization"), "funding")
     check_dates(item, "funding")
-    check_external_ids(item, "funding")
     check_contributor_roles(item, "{%s}contributor-role" % NS["funding"],
                             vocabularies.FUNDING_CONTRIBUTOR_ROLES)
 
@@ -225,15 +223,13 @@ def check_funding(item: ET.Element, registry=None) -> None:
 def check_research_resource(item: ET.Element, registry=None) -> None:
     """validateResearchResource: ids on the proposal and on every resource item, hosts."""
     proposal = _child(item, "proposal")
-    if not grouping.external_ids(proposal):
-        raise OrcidError(9023, "Missing external ID in Research Resource Proposal")
-    check_external_ids(proposal, "research-resource proposal", version_of_needs_self=True)
+    check_external_ids(proposal, "research-resource proposal", version_of_needs_self=True,
+                       required=True)
     check_hosts(proposal, "research-resource proposal")
     check_dates(item, "research-resource", proposal)
     for resource in item.iter(RR + "resource-item"):
-        if not grouping.external_ids(resource):
-            raise OrcidError(9023, "Missing external ID in Research Resource Item")
-        check_external_ids(resource, "research-resource item", version_of_needs_self=True)
+        check_external_ids(resource, "research-resource item", version_of_needs_self=True,
+                           required=True)
         check_hosts(resource, "research-resource item")
 
 
@@ -249,10 +245,7 @@ def check_hosts(elem: ET.Element, what: str) -> None:
 def check_peer_review(review: ET.Element, registry) -> None:
     """validatePeerReview, then the group id: it must name a group-id-record, except issn: ones
     ORCID creates itself."""
-    if not grouping.external_ids(review, "review-identifiers"):
-        raise OrcidError(9023, "Invalid activity, an external identifier is required: the "
-                         "peer-review has no peer-review:review-identifiers/common:external-id")
-    check_external_ids(review, "peer-review", version_of_needs_self=True,
+    check_external_ids(review, "peer-review", version_of_needs_self=True, required=True,
                        container="review-identifiers")
     subject = review.find(PR + "subject-external-identifier")
     if subject is not None:
