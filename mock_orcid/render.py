@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
 from . import grouping, schemas, sections
-from .vocabularies import WORK_TYPES as WORK_TYPE_ORDER
+from .vocabularies import WORK_TYPES
 from .errors import OrcidError
 from .model import Item, Record, Source
 from .namespaces import NS, local_name, qn
@@ -298,9 +298,13 @@ def _summary_children(section: sections.Section) -> tuple[tuple[str, str], ...]:
     return found
 
 
+# ORCID sorts work types in its enum's order; unknown ones last.
+_WORK_TYPE_RANK = {work_type: rank for rank, work_type in enumerate(WORK_TYPES)}
+
+
 def _work_type_rank(summ: ET.Element) -> int:
     work_type = (summ.findtext("{%s}type" % NS["work"]) or "").strip()
-    return WORK_TYPE_ORDER.index(work_type) if work_type in WORK_TYPE_ORDER else len(WORK_TYPE_ORDER)
+    return _WORK_TYPE_RANK.get(work_type, len(WORK_TYPES))
 
 
 def _ordered_groups(summaries):
