@@ -112,7 +112,7 @@ def schema_build_times(cache_dir: str) -> tuple[dict, dict]:
     script = textwrap.dedent("""
         import json, time
         t0 = time.perf_counter()
-        from mock_orcid import schemas
+        from mock_orcid.wire import schemas
         t1 = time.perf_counter()
         for name in schemas.SET_NAMES:
             schemas.schema(name)
@@ -180,9 +180,9 @@ def main(argv=None) -> int:
     print()
     cold, warm = schema_build_times(cache_dir)
     print("schema sets (4), fresh process:")
-    print("  cold (empty cache, builds + pickles): %7.1f ms   (import mock_orcid.schemas %5.1f ms)"
+    print("  cold (empty cache, builds + pickles): %7.1f ms   (import mock_orcid.wire.schemas %5.1f ms)"
           % (cold["build"] * 1e3, cold["import"] * 1e3))
-    print("  warm (from the pickle cache):         %7.1f ms   (import mock_orcid.schemas %5.1f ms)"
+    print("  warm (from the pickle cache):         %7.1f ms   (import mock_orcid.wire.schemas %5.1f ms)"
           % (warm["build"] * 1e3, warm["import"] * 1e3))
     st = startup_time(cache_dir)
     print("fixture-style startup, fresh process (median of 3):")

@@ -62,6 +62,11 @@ class MockOrcid:
     def notifications(self, orcid: str) -> list:
         return self._json("GET", "/__admin/users/%s/notifications" % orcid)
 
+    def set_visibility(self, orcid: str, section: str, put_code: int, visibility: str) -> dict:
+        """What the researcher does in ORCID's UI: change one item's visibility."""
+        return self._json("PATCH", "/__admin/users/%s/%s/%s" % (orcid, section, put_code),
+                          {"visibility": visibility})
+
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
               scopes="/read-limited /activities/update") -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .resources import resource_dir
+from .wire.resources import resource_dir
 
 DEFAULT_FIXTURES = resource_dir("fixtures") / "default.json"
 

@@ -1,12 +1,14 @@
-"""What one running mock holds: settings, the registry loaded from fixtures, the renderer."""
+"""What one running mock holds: settings, the registry loaded from fixtures, the renderer, and
+the listeners of the registry's change stream. The one place that wires them together."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .registry import Registry
-from .render import Renderer
+from .registry.notifications import AmendedNotifications
+from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
+from .wire.render import Renderer
 
 
 class MockState:
@@ -15,6 +17,8 @@ class MockState:
         self.registry = Registry(seed=settings.seed)
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
+        # Listeners of the change stream, in the order they hear each commit.
+        self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
         self.reset()
 
     @property

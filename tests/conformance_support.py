@@ -24,8 +24,8 @@ from xml.etree import ElementTree as ET
 
 import xmlschema
 
-from mock_orcid import jsonmap, schemas, xmlio
-from mock_orcid.namespaces import NS, qn
+from mock_orcid.registry.namespaces import NS, qn
+from mock_orcid.wire import jsonmap, schemas, xmlio
 
 OFFICIAL_MODEL = Path(__file__).resolve().parents[1].parent / "shared" / "orcid-model"
 
@@ -112,9 +112,20 @@ def our_ok(element: ET.Element, set_name: str) -> bool:
 
 # ------------------------------------------------------------------ official samples
 
+# The API version these schema sets describe: the official folders of other versions (2.0,
+# 2.1) have their own samples, checked against their own schema sets.
+VERSION_FOLDERS = ("record_3.0", "common_3.0", "summary_3.0", "client_3.0", "group-id-3.0",
+                   "notification_3.0")
+
+
+def _samples(model: Path, suffix: str) -> list[str]:
+    return sorted(str(p.relative_to(model)) for folder in VERSION_FOLDERS
+                  for p in (model / folder).glob("samples/**/*" + suffix))
+
+
 def xml_samples(model: Path = OFFICIAL_MODEL) -> list[str]:
-    """Relative paths of every official XML sample (81 in the pinned commit)."""
-    return sorted(str(p.relative_to(model)) for p in model.glob("**/samples/**/*.xml"))
+    """Relative paths of every official 3.0 XML sample (81 in the pinned commit)."""
+    return _samples(model, ".xml")
 
 
 def load_xml(relpath: str, model: Path = OFFICIAL_MODEL) -> ET.Element:
@@ -162,7 +173,7 @@ JSON_SAMPLES: dict[str, tuple[str, str]] = {
 
 
 def json_sample_files(model: Path = OFFICIAL_MODEL) -> list[str]:
-    return sorted(str(p.relative_to(model)) for p in model.glob("**/samples/**/*.json"))
+    return _samples(model, ".json")
 
 
 def load_json(relpath: str, model: Path = OFFICIAL_MODEL) -> Any:

@@ -13,10 +13,10 @@ import collections
 import json
 import time
 
+import conformance_support as cs
 import pytest
 
-import conformance_support as cs
-from mock_orcid import jsonmap, schemas
+from mock_orcid.wire import jsonmap, schemas
 
 pytestmark = pytest.mark.conformance
 

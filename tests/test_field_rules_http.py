@@ -11,10 +11,19 @@ import json
 
 import pytest
 import requests
+from http_helpers import (
+    COMMON_NS,
+    JSON,
+    XML,
+    auth,
+    json_error,
+    make_env,
+    snapshot,
+    token,
+    xml_error,
+)
 
-from http_helpers import COMMON_NS, JSON, XML, auth, json_error, make_env, snapshot, \
-    token, xml_error
-from mock_orcid import jsonmap, xmlio
+from mock_orcid.wire import jsonmap, xmlio
 
 SCOPES = "/read-limited /activities/update /person/update"
 NS = {p: "http://www.orcid.org/ns/" + p for p in (

@@ -7,10 +7,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mock_orcid import grouping
-from mock_orcid.model import Item, Source
-from mock_orcid.namespaces import NS
-from mock_orcid.render import _ordered_groups
+from mock_orcid.registry import grouping
+from mock_orcid.registry.model import Item, Source
+from mock_orcid.registry.namespaces import NS
+from mock_orcid.wire.render import _ordered_groups
 
 C = "{%s}" % NS["common"]
 W = "{%s}" % NS["work"]

@@ -9,9 +9,20 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
-
-from http_helpers import (ORCID_TYPES, XML, JSON, auth, dumps, json_error, make_env, snapshot,
-                          work_codes, work_json, work_xml, xml_error)
+from http_helpers import (
+    JSON,
+    ORCID_TYPES,
+    XML,
+    auth,
+    dumps,
+    json_error,
+    make_env,
+    snapshot,
+    work_codes,
+    work_json,
+    work_xml,
+    xml_error,
+)
 
 WORK_TAG = "{http://www.orcid.org/ns/work}work"
 
@@ -196,8 +207,8 @@ def test_pub_prefix_lists_public_works_only_and_needs_no_token(mock_orcid, env, 
     hidden = requests.post(env.member + "/work", data=dumps(work_json(title="Hidden", doi="10.5555/hidden")),
                            headers=auth(env.token, **{"Content-Type": JSON}))
     hidden_pc = int(hidden.headers["Location"].rsplit("/", 1)[1])
-    with mock_orcid.state.registry.lock:
-        mock_orcid.state.registry.records[env.orcid].section_items("work")[hidden_pc].visibility = "private"
+    # the researcher changes the work's visibility in ORCID's UI
+    mock_orcid.set_visibility(env.orcid, "work", hidden_pc, "private")
     r = requests.get(env.public + "/works", headers={"Accept": JSON})
     assert r.status_code == 200
     assert [s["put-code"] for g in r.json()["group"] for s in g["work-summary"]] == [work]

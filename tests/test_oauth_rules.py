@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mock_orcid import oauth
-from mock_orcid.errors import OAuthError
-from mock_orcid.registry import CLIENT_TOKEN_SECONDS, Registry
+from mock_orcid.oauth import authorize as flows
+from mock_orcid.oauth import lifetimes, openid, redirects, tokens
+from mock_orcid.registry.errors import OAuthError
+from mock_orcid.registry.store import CLIENT_TOKEN_SECONDS, Registry
 
 JOSIAH = "0000-0002-1825-0097"
 CALLBACK = "https://example.org/callback"
@@ -36,18 +37,18 @@ def authorize(reg, client_id="APP-MEMBER", scope="/read-limited /activities/upda
               redirect_uri=CALLBACK, **extra):
     params = {"client_id": client_id, "response_type": "code", "scope": scope,
               "redirect_uri": redirect_uri, **extra}
-    return oauth.validate_authorize(reg, params)
+    return flows.validate_authorize(reg, params)
 
 
 def code_for(reg, scope="/read-limited /activities/update", client_id="APP-MEMBER", **extra):
     req = authorize(reg, client_id=client_id, scope=scope, **extra)
-    location = oauth.approve(reg, req, JOSIAH, "http://mock")
+    location = flows.approve(reg, req, JOSIAH, "http://mock")
     return parse_qs(urlsplit(location).query)["code"][0]
 
 
 def exchange(reg, code, client_id="APP-MEMBER", **form):
     client = reg.clients[client_id]
-    return oauth.token_request(reg, client, {"grant_type": "authorization_code", "code": code,
+    return tokens.token_request(reg, client, {"grant_type": "authorization_code", "code": code,
                                              **form}, "http://mock")
 
 
@@ -74,7 +75,7 @@ def raises(fn, error, status=400, description=None):
     "https://example.org/./callback",
 ])
 def test_redirect_uri_under_a_registered_uri_is_accepted(requested):
-    assert oauth.redirect_matches(requested, "https://example.org/callback")
+    assert redirects.redirect_matches(requested, "https://example.org/callback")
 
 
 @pytest.mark.parametrize("requested", [
@@ -88,12 +89,12 @@ def test_redirect_uri_under_a_registered_uri_is_accepted(requested):
     "/callback",                                   # relative
 ])
 def test_redirect_uri_differing_in_scheme_host_port_userinfo_or_path_is_refused(requested):
-    assert not oauth.redirect_matches(requested, "https://example.org/callback")
+    assert not redirects.redirect_matches(requested, "https://example.org/callback")
 
 
 def test_registered_uri_without_port_does_not_match_a_port():
-    assert not oauth.redirect_matches("http://localhost:8000/cb", "http://localhost")
-    assert oauth.redirect_matches("http://localhost:8000/cb", "http://localhost:8000")
+    assert not redirects.redirect_matches("http://localhost:8000/cb", "http://localhost")
+    assert redirects.redirect_matches("http://localhost:8000/cb", "http://localhost:8000")
 
 
 # ---------------------------------------------------------------- /oauth/authorize checks
@@ -113,7 +114,7 @@ def test_authorize_without_a_required_parameter_is_refused(reg, missing):
               "redirect_uri": CALLBACK}
     del params[missing]
     with pytest.raises(OAuthError) as info:
-        oauth.validate_authorize(reg, params)
+        flows.validate_authorize(reg, params)
     assert info.value.status == 400
 
 
@@ -143,7 +144,7 @@ def test_scope_with_plus_separators_keeps_request_order(reg):
 
 def test_approve_redirects_with_six_char_code_and_state(reg):
     req = authorize(reg, state="xyz 1")
-    location = oauth.approve(reg, req, JOSIAH)
+    location = flows.approve(reg, req, JOSIAH)
     parts = urlsplit(location)
     assert location.startswith(CALLBACK + "?code=")
     query = parse_qs(parts.query)
@@ -154,40 +155,40 @@ def test_approve_redirects_with_six_char_code_and_state(reg):
 
 def test_approve_keeps_the_redirect_uris_own_query(reg):
     req = authorize(reg, redirect_uri=CALLBACK + "?tenant=a")
-    location = oauth.approve(reg, req, JOSIAH)
+    location = flows.approve(reg, req, JOSIAH)
     assert location.startswith(CALLBACK + "?tenant=a&code=")
 
 
 def test_deny_redirects_with_access_denied_and_state(reg):
     req = authorize(reg, state="s1")
-    assert oauth.deny(req) == (CALLBACK + "?error=access_denied"
+    assert flows.deny(req) == (CALLBACK + "?error=access_denied"
                                "&error_description=User%20denied&state=s1")
-    assert oauth.deny(authorize(reg)) == CALLBACK + "?error=access_denied&error_description=User%20denied"
+    assert flows.deny(authorize(reg)) == CALLBACK + "?error=access_denied&error_description=User%20denied"
 
 
 def test_approve_as_unknown_user_is_refused(reg):
-    raises(lambda: oauth.approve(reg, authorize(reg), "0000-0001-5109-3700"), "invalid_request")
+    raises(lambda: flows.approve(reg, authorize(reg), "0000-0001-5109-3700"), "invalid_request")
 
 
 def test_prompt_none_without_user_returns_login_required(reg):
     req = authorize(reg, prompt="none", state="s")
-    assert oauth.prompt_none(reg, req, None) == CALLBACK + "?error=login_required&state=s"
+    assert flows.prompt_none(reg, req, None) == CALLBACK + "?error=login_required&state=s"
 
 
 def test_prompt_none_before_any_grant_returns_interaction_required(reg):
     req = authorize(reg, prompt="none")
-    assert oauth.prompt_none(reg, req, JOSIAH) == CALLBACK + "?error=interaction_required"
+    assert flows.prompt_none(reg, req, JOSIAH) == CALLBACK + "?error=interaction_required"
 
 
 def test_prompt_none_after_a_grant_returns_a_code(reg):
     user_token(reg, "/read-limited /activities/update")
     req = authorize(reg, scope="/read-limited", prompt="none")
-    assert "?code=" in oauth.prompt_none(reg, req, JOSIAH)
+    assert "?code=" in flows.prompt_none(reg, req, JOSIAH)
 
 
 def test_implicit_flow_gives_fragment_token_for_authenticate_only(reg):
     req = authorize(reg, scope="/authenticate", response_type="token", state="q")
-    location = oauth.approve(reg, req, JOSIAH)
+    location = flows.approve(reg, req, JOSIAH)
     frag = parse_qs(urlsplit(location).fragment)
     assert list(frag) == ["access_token", "token_type", "expires_in", "tokenVersion",
                           "persistent", "state"]
@@ -218,13 +219,13 @@ def test_reused_code_is_rejected_and_disables_its_tokens(reg):
     raises(lambda: exchange(reg, code), "invalid_grant",
            description="Reused authorization code: %s" % code)
     token = reg.tokens[first["access_token"]]
-    assert token.revoked and not oauth.is_active(reg, token)
+    assert token.revoked and not lifetimes.is_active(reg, token)
 
 
 def test_reused_code_also_disables_tokens_refreshed_from_it(reg):
     code = code_for(reg)
     first = exchange(reg, code)
-    child = oauth.grant_refresh_token(reg, reg.clients["APP-MEMBER"], first["refresh_token"],
+    child = tokens.grant_refresh_token(reg, reg.clients["APP-MEMBER"], first["refresh_token"],
                                       None, revoke_old="false")
     raises(lambda: exchange(reg, code), "invalid_grant")
     assert reg.tokens[child["access_token"]].revoked
@@ -282,7 +283,7 @@ def cc(reg, scope, client_id="APP-MEMBER"):
     form = {"grant_type": "client_credentials"}
     if scope is not None:
         form["scope"] = scope
-    return oauth.token_request(reg, reg.clients[client_id], form)
+    return tokens.token_request(reg, reg.clients[client_id], form)
 
 
 def test_client_credentials_token_has_null_orcid_no_name_and_a_refresh_token(reg):
@@ -319,15 +320,15 @@ def test_unknown_scope_at_token_endpoint_is_401_invalid_scope(reg):
 
 def test_missing_or_unknown_grant_type(reg):
     client = reg.clients["APP-MEMBER"]
-    raises(lambda: oauth.token_request(reg, client, {}), "unsupported_grant_type",
+    raises(lambda: tokens.token_request(reg, client, {}), "unsupported_grant_type",
            description="grant_type is missing")
-    raises(lambda: oauth.token_request(reg, client, {"grant_type": "password"}),
+    raises(lambda: tokens.token_request(reg, client, {"grant_type": "password"}),
            "unsupported_grant_type")
 
 
 # ---------------------------------------------------------------- refresh_token
 def refresh(reg, refresh_token, client_id="APP-MEMBER", **form):
-    return oauth.token_request(reg, reg.clients[client_id],
+    return tokens.token_request(reg, reg.clients[client_id],
                                {"grant_type": "refresh_token", "refresh_token": refresh_token,
                                 **form})
 
@@ -339,14 +340,14 @@ def test_refresh_gives_a_new_pair_and_revokes_the_old_by_default(reg):
     assert second["refresh_token"] != first["refresh_token"]
     assert second["scope"] == first["scope"] and second["orcid"] == JOSIAH
     assert reg.tokens[first["access_token"]].revoked
-    assert oauth.is_active(reg, reg.tokens[second["access_token"]])
+    assert lifetimes.is_active(reg, reg.tokens[second["access_token"]])
     assert second["expires_in"] <= first["expires_in"]
 
 
 def test_refresh_with_revoke_old_false_keeps_the_old_token(reg):
     first = user_token(reg)
     refresh(reg, first["refresh_token"], revoke_old="false")
-    assert oauth.is_active(reg, reg.tokens[first["access_token"]])
+    assert lifetimes.is_active(reg, reg.tokens[first["access_token"]])
 
 
 def test_refresh_may_narrow_scope_but_not_widen(reg):
@@ -382,39 +383,39 @@ def test_refresh_expires_in_cannot_outlive_the_parent(reg):
 
 # ---------------------------------------------------------------- client authentication
 def test_client_authentication_by_form_or_basic(reg):
-    assert oauth.client_credentials_from({"client_id": "A", "client_secret": "B"}, None) == ("A", "B")
+    assert tokens.client_credentials_from({"client_id": "A", "client_secret": "B"}, None) == ("A", "B")
     basic = "Basic " + base64.b64encode(b"APP-MEMBER:s-member").decode()
-    cid, secret = oauth.client_credentials_from({}, basic)
-    assert oauth.authenticate_client(reg, cid, secret).client_id == "APP-MEMBER"
+    cid, secret = tokens.client_credentials_from({}, basic)
+    assert tokens.authenticate_client(reg, cid, secret).client_id == "APP-MEMBER"
 
 
 def test_unknown_client_and_bad_secret_are_401_invalid_client(reg):
-    raises(lambda: oauth.authenticate_client(reg, "APP-NOPE", "x"), "invalid_client", 401,
+    raises(lambda: tokens.authenticate_client(reg, "APP-NOPE", "x"), "invalid_client", 401,
            "Client not found: APP-NOPE")
-    raises(lambda: oauth.authenticate_client(reg, "APP-MEMBER", "wrong"), "invalid_client", 401,
+    raises(lambda: tokens.authenticate_client(reg, "APP-MEMBER", "wrong"), "invalid_client", 401,
            "Bad client credentials")
-    raises(lambda: oauth.authenticate_client(reg, None, None), "invalid_client", 401)
+    raises(lambda: tokens.authenticate_client(reg, None, None), "invalid_client", 401)
 
 
 # ---------------------------------------------------------------- revoke
 def test_revoking_the_refresh_token_revokes_the_access_token_too(reg):
     body = user_token(reg)
-    assert oauth.revoke(reg, reg.clients["APP-MEMBER"], body["refresh_token"])
-    assert not oauth.is_active(reg, reg.tokens[body["access_token"]])
+    assert tokens.revoke(reg, reg.clients["APP-MEMBER"], body["refresh_token"])
+    assert not lifetimes.is_active(reg, reg.tokens[body["access_token"]])
 
 
 def test_revoke_ignores_unknown_and_other_clients_tokens(reg):
     body = user_token(reg)
-    assert not oauth.revoke(reg, reg.clients["APP-MEMBER"], "unknown")
-    assert not oauth.revoke(reg, reg.clients["APP-OTHER"], body["access_token"])
-    assert oauth.is_active(reg, reg.tokens[body["access_token"]])
-    raises(lambda: oauth.revoke(reg, reg.clients["APP-MEMBER"], None), "invalid_request")
+    assert not tokens.revoke(reg, reg.clients["APP-MEMBER"], "unknown")
+    assert not tokens.revoke(reg, reg.clients["APP-OTHER"], body["access_token"])
+    assert lifetimes.is_active(reg, reg.tokens[body["access_token"]])
+    raises(lambda: tokens.revoke(reg, reg.clients["APP-MEMBER"], None), "invalid_request")
 
 
 def test_researcher_revoking_a_client_marks_only_that_clients_tokens(reg):
     mine = user_token(reg)
     other = user_token(reg, client_id="APP-OTHER")
-    assert oauth.revoke_client_access(reg, JOSIAH, "APP-MEMBER") == 1
+    assert tokens.revoke_client_access(reg, JOSIAH, "APP-MEMBER") == 1
     assert reg.tokens[mine["access_token"]].user_revoked
     assert not reg.tokens[mine["access_token"]].revoked
     assert not reg.tokens[other["access_token"]].user_revoked
@@ -427,8 +428,8 @@ def test_openid_code_exchange_adds_a_verifiable_id_token(reg):
     body = exchange(reg, code)
     assert list(body)[-1] == "id_token"
     header = jwt.get_unverified_header(body["id_token"])
-    assert header["alg"] == "RS256" and header["kid"] == oauth.jwks()["keys"][0]["kid"]
-    key = jwt.PyJWK(oauth.jwks()["keys"][0]).key
+    assert header["alg"] == "RS256" and header["kid"] == openid.jwks()["keys"][0]["kid"]
+    key = jwt.PyJWK(openid.jwks()["keys"][0]).key
     claims = jwt.decode(body["id_token"], key, algorithms=["RS256"], audience="APP-MEMBER",
                         issuer="http://mock")
     assert claims["sub"] == JOSIAH and claims["nonce"] == "n-0S6"
@@ -449,7 +450,7 @@ def test_public_client_id_token_has_no_amr(reg):
 
 
 def test_discovery_document_points_at_the_mock(reg):
-    doc = oauth.discovery("http://mock:1/")
+    doc = openid.discovery("http://mock:1/")
     assert doc["issuer"] == "http://mock:1"
     assert doc["jwks_uri"] == "http://mock:1/oauth/jwks"
     assert doc["token_endpoint"] == "http://mock:1/oauth/token"
@@ -458,13 +459,13 @@ def test_discovery_document_points_at_the_mock(reg):
 
 def test_userinfo_needs_an_authenticate_or_openid_user_token(reg):
     body = user_token(reg, "openid")
-    info = oauth.userinfo(reg, body["access_token"], "https://sandbox.orcid.org")
+    info = openid.userinfo(reg, body["access_token"], "https://sandbox.orcid.org")
     assert info == {"id": "https://sandbox.orcid.org/" + JOSIAH, "sub": JOSIAH,
                     "name": "Josiah S. Carberry", "family_name": "Carberry",
                     "given_name": "Josiah"}
-    with pytest.raises(oauth.UserInfoError):
-        oauth.userinfo(reg, user_token(reg, "/read-limited")["access_token"], "x")
-    with pytest.raises(oauth.UserInfoError):
-        oauth.userinfo(reg, cc(reg, "/read-public")["access_token"], "x")
-    with pytest.raises(oauth.UserInfoError):
-        oauth.userinfo(reg, "nope", "x")
+    with pytest.raises(openid.UserInfoError):
+        openid.userinfo(reg, user_token(reg, "/read-limited")["access_token"], "x")
+    with pytest.raises(openid.UserInfoError):
+        openid.userinfo(reg, cc(reg, "/read-public")["access_token"], "x")
+    with pytest.raises(openid.UserInfoError):
+        openid.userinfo(reg, "nope", "x")

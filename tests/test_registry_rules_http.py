@@ -8,9 +8,21 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
-
-from http_helpers import (BULK_NS, COMMON_NS, JSON, WORK_NS, XML, auth, bulk_xml, dumps, json_error,
-                          oauth_error, work_json, work_xml, xml_error)
+from http_helpers import (
+    BULK_NS,
+    COMMON_NS,
+    JSON,
+    WORK_NS,
+    XML,
+    auth,
+    bulk_xml,
+    dumps,
+    json_error,
+    oauth_error,
+    work_json,
+    work_xml,
+    xml_error,
+)
 
 SCOPES = "/read-limited /activities/update /person/update"
 ACT = "{http://www.orcid.org/ns/activities}"

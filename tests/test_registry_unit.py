@@ -4,11 +4,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mock_orcid import registry as registry_module
-from mock_orcid import sections
-from mock_orcid.errors import OrcidError
-from mock_orcid.model import Source
-from mock_orcid.namespaces import NS
+from mock_orcid.registry import sections
+from mock_orcid.registry import store as registry_module
+from mock_orcid.registry.errors import OrcidError
+from mock_orcid.registry.model import Source
+from mock_orcid.registry.namespaces import NS
 
 WORK = sections.BY_NAME["work"]
 

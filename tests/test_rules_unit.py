@@ -4,9 +4,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mock_orcid import rules, sections
-from mock_orcid.errors import OrcidError
-from mock_orcid.namespaces import NS
+from mock_orcid.registry import rules, sections
+from mock_orcid.registry.errors import OrcidError
+from mock_orcid.registry.namespaces import NS
 
 C = "{%s}" % NS["common"]
 EDU = "{%s}" % NS["education"]
@@ -69,7 +69,7 @@ def test_a_service_may_leave_city_and_country_out():
 
 
 def test_an_unknown_funding_type_is_9051_when_the_body_is_read():
-    from mock_orcid import field_values
+    from mock_orcid.registry import field_values
     funding = copy.deepcopy(education())
     funding.tag = "{%s}funding" % NS["funding"]
     ET.SubElement(funding, "{%s}type" % NS["funding"]).text = "gift"
@@ -90,14 +90,14 @@ def _with_self_id(tag, value):
 
 @pytest.mark.parametrize("section_name,duplicate", [("work", True), ("funding", False)])
 def test_funding_ids_are_compared_as_sent_while_work_ids_are_normalised(section_name, duplicate):
-    from mock_orcid import sections
-    from mock_orcid.model import Item, Record, Source
+    from mock_orcid.registry import sections
+    from mock_orcid.registry.model import Item, Record, Source
     section = sections.BY_NAME[section_name]
     source = Source(client_id="APP-AAAAAAAAAAAAAAAA", name="A")
     record = Record("0000-0002-1825-0097", "J", "C", None, [], None, "public", None, None)
     stored = _with_self_id(section.tag, "10.1/ABC")
     record.section_items(section.name)[1] = Item(section.name, 1, stored, source, "public", None, None)
-    check = rules.duplicate_check(section, source, lambda a, b: a.client_id == b.client_id)
+    check = rules.duplicate_check(section, source)
     incoming = _with_self_id(section.tag, "https://doi.org/10.1/abc")
     if duplicate:
         with pytest.raises(OrcidError) as err:
@@ -109,7 +109,7 @@ def test_funding_ids_are_compared_as_sent_while_work_ids_are_normalised(section_
 
 # ------------------------------------------------------------------ value lists and dates
 def test_orcid_value_lists_have_their_known_sizes():
-    from mock_orcid import vocabularies as v
+    from mock_orcid.registry import vocabularies as v
     assert len(v.COUNTRIES) == len(set(v.COUNTRIES)) == 250      # ISO 3166-1 + XK
     assert len(v.LANGUAGE_CODES) == len(set(v.LANGUAGE_CODES)) == 186
     assert len(v.WORK_TYPES) == len(set(v.WORK_TYPES))
@@ -139,7 +139,7 @@ def test_fuzzy_dates_are_parsed_strictly_as_orcid_does(parts, ok):
 
 
 def test_an_old_work_type_name_is_rewritten_in_the_stored_body():
-    from mock_orcid import field_values
+    from mock_orcid.registry import field_values
     item = ET.Element("{%s}work" % NS["work"])
     ET.SubElement(item, "{%s}type" % NS["work"]).text = "dataset"
     field_values.check(item)

@@ -21,7 +21,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
-
 from http_helpers import BULK_NS, JSON, WORK_NS, XML, auth, json_error, work_json, xml_error
 
 VISIBILITIES = ("public", "limited", "private")

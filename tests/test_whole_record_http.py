@@ -22,11 +22,12 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
-
 from conformance_support import official_schemas, pick_set
 from http_helpers import JSON, XML, auth, json_error, xml_error
-from mock_orcid import jsonmap, sections, xmlio
-from mock_orcid.namespaces import NS, qn
+
+from mock_orcid.registry import sections
+from mock_orcid.registry.namespaces import NS, qn
+from mock_orcid.wire import jsonmap, xmlio
 
 MODEL = Path(__file__).resolve().parents[1].parent / "shared" / "orcid-model"
 WRITE_SAMPLES = MODEL / "record_3.0" / "samples" / "write_samples"

@@ -11,10 +11,24 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
-
-from http_helpers import (BULK_NS, JSON, WORK_NS, XML, auth, bulk_xml, dumps,
-                          json_error, make_env, oauth_error, snapshot, token, work_codes,
-                          work_json, work_xml, xml_error)
+from http_helpers import (
+    BULK_NS,
+    JSON,
+    WORK_NS,
+    XML,
+    auth,
+    bulk_xml,
+    dumps,
+    json_error,
+    make_env,
+    oauth_error,
+    snapshot,
+    token,
+    work_codes,
+    work_json,
+    work_xml,
+    xml_error,
+)
 
 XML_HEADERS = {"Content-Type": XML, "Accept": XML}
 JSON_HEADERS = {"Content-Type": JSON, "Accept": JSON}
@@ -692,8 +706,8 @@ def test_bulk_read_shows_unreadable_works_as_inline_errors(mock_orcid):
 def test_public_api_lists_only_public_works_anonymously(mock_orcid, env):
     public_pc = create(env, title="Public", doi="10.5555/pub-1")
     limited_pc = create(env, title="Limited", doi="10.5555/pub-2")
-    with mock_orcid.state.registry.lock:    # the user makes the second work limited in the UI
-        mock_orcid.state.registry.records[env.orcid].section_items("work")[limited_pc].visibility = "limited"
+    # the researcher changes the work's visibility in ORCID's UI
+    mock_orcid.set_visibility(env.orcid, "work", limited_pc, "limited")
     r = requests.get(env.public + "/works", headers={"Accept": JSON})
     assert r.status_code == 200
     codes = [s["put-code"] for g in r.json()["group"] for s in g["work-summary"]]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import field_values, notifications, rules, sections
-from ..errors import OrcidError
-from ..registry import MAX_WORKS, check_record_state
-from ..render_record import RecordRenderer, record_summary
-from ..visibility import read_error, visible
+from ..registry import field_values, rules, sections
+from ..registry.errors import OrcidError
+from ..registry.store import MAX_WORKS, check_record_state
+from ..registry.visibility import read_error, visible
+from ..wire.render_record import RecordRenderer, record_summary
 from . import bodies, negotiation
-from .app import state
 from .auth import Caller, authenticate
+from .context import state
 from .render_http import render_element
 
 bp = Blueprint("api", __name__)
@@ -191,14 +191,7 @@ def _create(caller: Caller, record, mimetype, section):
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
                                 check=rules.duplicate_check(section, caller.source))
-    _notify(record, caller, section, [(item, "CREATE")])
     return Response(status=201, headers={"Location": _location(record, section, item.put_code)})
-
-
-def _notify(record, caller, section, changes):
-    st = state()
-    notifications.amended(st.registry, record, caller.source, section, changes,
-                          st.settings.registry_url)
 
 
 def _update(caller: Caller, record, mimetype, section, put_code):
@@ -206,25 +199,22 @@ def _update(caller: Caller, record, mimetype, section, put_code):
     body = bodies.read(request, section.tag)
     st = state()
     with st.registry.lock:
-        item, changed = st.registry.update_item(
+        item, _changed = st.registry.update_item(
             record.orcid, section, put_code, body, caller.source,
             validate=lambda b: rules.check(section, b, st.registry),
             check=rules.duplicate_check(section, caller.source))
-        if changed:
-            _notify(record, caller, section, [(item, "UPDATE")])
         elem = st.renderer.item(record, item)
     return render_element(elem, mimetype)
 
 
 def _delete(caller: Caller, record, mimetype, section, put_code):
     caller.require(section.update_scope)
-    item = state().registry.delete_item(record.orcid, section, put_code, caller.source)
-    _notify(record, caller, sections.BY_NAME[item.section], [(item, "DELETE")])
+    state().registry.delete_item(record.orcid, section, put_code, caller.source)
     return Response(status=204)
 
 
 def _bulk_create(caller: Caller, record, mimetype, section):
-    from ..namespaces import qn
+    from ..registry.namespaces import qn
     caller.require(*section.create_scopes)
     bulk = bodies.read(request, qn("bulk", "bulk"))
     works = [child for child in bulk if child.tag == section.tag]
@@ -232,7 +222,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
         raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
                          "allowed" % (len(works), MAX_BULK))
     st = state()
-    results, created = [], []
+    results = []
     with st.registry.lock:
         if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
             raise OrcidError(9048, "Adding %d works would take the record past %d works"
@@ -244,9 +234,7 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                 item = st.registry.add_item(record.orcid, section, work, caller.source,
                                             check=rules.duplicate_check(section, caller.source))
                 results.append(st.renderer.item(record, item))
-                created.append((item, "CREATE"))
             except OrcidError as err:
                 results.append(err)
-        _notify(record, caller, section, created)
         elem = st.renderer.bulk(results)
     return render_element(elem, mimetype)

@@ -1,7 +1,7 @@
 """Flask application factory: wires the blueprints to one MockState."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ..settings import Settings
 from ..state import MockState
@@ -30,6 +30,3 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
 
     return app
 
-
-def state() -> MockState:
-    return current_app.extensions["mock_orcid"]

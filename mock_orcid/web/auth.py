@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from flask import Request, Response, abort
 
-from .. import oauth
-from .. import scopes as scope_rules
-from ..errors import OrcidError
-from ..model import Client, Source, Token
-from ..visibility import Reader
+from ..oauth import scopes as scope_rules
+from ..oauth.lifetimes import expires_at
+from ..registry.errors import OrcidError
+from ..registry.model import Client, Source, Token
+from ..registry.visibility import Reader
 
 
 @dataclass
@@ -55,7 +55,7 @@ def authenticate(request: Request, registry, public_api: bool, orcid: str | None
         _oauth_abort(403, "forbidden", "Forbidden: access to %s requires an access token" % request.path)
     token = registry.token(value)
     # A token the researcher revoked still deletes what its client wrote (facts §4.3).
-    usable = token is not None and not token.revoked and oauth.expires_at(token) > registry.now() \
+    usable = token is not None and not token.revoked and expires_at(token) > registry.now() \
         and not (token.user_revoked and request.method != "DELETE")
     if not usable:
         _oauth_abort(401, "invalid_token", "Invalid access token: %s" % value)

@@ -6,9 +6,10 @@ from xml.etree import ElementTree as ET
 
 from flask import Request
 
-from .. import field_values, jsonmap, schemas, xmlio
-from ..errors import OrcidError
-from ..namespaces import local_name
+from ..registry import field_values
+from ..registry.errors import OrcidError
+from ..registry.namespaces import local_name
+from ..wire import jsonmap, schemas, xmlio
 from . import negotiation
 
 
@@ -54,6 +55,6 @@ def _read_valid(request: Request, expected_tag: str, set_name: str | None) -> ET
 
 
 def _pretty(tag: str) -> str:
-    from ..namespaces import prefix_of
+    from ..registry.namespaces import prefix_of
     prefix = prefix_of(tag)
     return "%s:%s" % (prefix, local_name(tag)) if prefix else local_name(tag)

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import OAuthError, OrcidError
+from ..registry.errors import OAuthError, OrcidError
 from . import negotiation
 from .render_http import render_element
 
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def error_response(err: OrcidError) -> Response:
-    from .app import state
+    from .context import state
     try:
         mimetype = negotiation.response_type(request)
     except OrcidError:

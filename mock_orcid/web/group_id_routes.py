@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import sections
-from ..errors import OrcidError
-from ..namespaces import qn
+from ..registry import sections
+from ..registry.errors import OrcidError
+from ..registry.namespaces import qn
 from . import bodies, negotiation
-from .app import state
 from .auth import authenticate
+from .context import state
 from .render_http import render_element
 
 bp = Blueprint("group_ids", __name__)

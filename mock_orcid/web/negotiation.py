@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Request
 
-from ..errors import OrcidError
+from ..registry.errors import OrcidError
 
 # Server preference order (ORCID's qs values: vnd.orcid+xml 0.5 ... application/json last).
 ORCID_TYPES = (

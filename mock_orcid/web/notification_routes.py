@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import notifications, rules
-from ..errors import OrcidError
-from ..namespaces import qn
-from ..registry import check_record_state
+from ..registry import notifications, rules
+from ..registry.errors import OrcidError
+from ..registry.namespaces import qn
+from ..registry.store import check_record_state
 from . import bodies, negotiation
-from .app import state
 from .auth import authenticate
+from .context import state
 from .render_http import render_element
 
 bp = Blueprint("notifications", __name__)

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Response
 
-from .. import jsonmap, xmlio
+from ..wire import jsonmap, xmlio
 from . import negotiation
 
 

@@ -3,26 +3,42 @@
 Plain Python, shared by the server's threads. Every read and write takes one re-entrant
 lock, so put-codes are never handed out twice and no write is lost. Items are stored as
 the client sent them (minus read-only metadata); what ORCID adds on read (put-code,
-source, dates, path, visibility) lives on the Item and is rendered by ``render``.
+source, dates, path, visibility) lives on the Item and is rendered by ``wire.render``.
+
+Every committed write publishes one ``events.Change``; listeners (notifications, and later
+search, webhooks, sync files, persistence) get them after the write, outside the lock.
+Items are never changed in place: an update stores a new ``Item``, so a change (or a
+reader) holding the old one sees a consistent snapshot.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 import secrets
 import string
-import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from faker import Faker
 
-from . import orcid_id, sections
+from . import events, orcid_id, sections
 from .errors import OrcidError
+from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
-from .model import (CLIENT_TYPES, VISIBILITIES, AuthorizationCode, Client, Email, Item,
-                    Record, Source, Token)
+from .model import (
+    CLIENT_TYPES,
+    VISIBILITIES,
+    AuthorizationCode,
+    Client,
+    Email,
+    Item,
+    Record,
+    Source,
+    Token,
+    same_source,
+)
 from .namespaces import NS, local_name
 
 # Put-code sequences start high enough to look like ORCID's and to never collide with
@@ -45,14 +61,24 @@ def utcnow() -> datetime:
 
 class Registry:
     def __init__(self, seed: int = 1):
-        self.lock = threading.RLock()
+        self.changes = events.ChangeStream()
+        self.lock = self.changes.lock
         self.seed = seed
         self._clock_last = None
         self.clear()
 
+    def subscribe(self, listener) -> callable:
+        """``listener(changes)`` gets each committed batch of changes; returns an unsubscribe."""
+        return self.changes.subscribe(listener)
+
+    def publish(self, what: str, action: str, **details) -> events.Change:
+        """Say what was just committed (call with the lock held, after the write)."""
+        return self.changes.publish(what, action, self._clock_last or utcnow(), **details)
+
     # ------------------------------------------------------------------ state
     def clear(self) -> None:
         with self.lock:
+            first = not hasattr(self, "records")
             self.records: dict[str, Record] = {}
             self.clients: dict[str, Client] = {}
             self.tokens: dict[str, Token] = {}
@@ -63,6 +89,8 @@ class Registry:
             self.faker = Faker()
             self.faker.seed_instance(self.seed)
             self.group_ids = GroupIds(self)
+            if not first:
+                self.publish(events.RESET, DELETE)
 
     def now(self) -> datetime:
         # Strictly increasing, so "last modified" always moves with a change.
@@ -109,6 +137,7 @@ class Registry:
                 created=now, last_modified=now,
             )
             self.records[orcid] = record
+            self.publish(events.USER, CREATE, orcid=orcid)
             return record
 
     def record(self, orcid: str) -> Record:
@@ -139,6 +168,7 @@ class Registry:
                 type=type, redirect_uris=list(redirect_uris or []), description=description,
             )
             self.clients[client.client_id] = client
+            self.publish(events.CLIENT, CREATE, subject=client)
             return client
 
     # ------------------------------------------------------------------ tokens
@@ -152,6 +182,7 @@ class Registry:
             auth = AuthorizationCode(code, client_id, orcid, tuple(scopes), redirect_uri,
                                      self.now(), nonce)
             self.codes[code] = auth
+            self.publish(events.CODE, CREATE, orcid=orcid, subject=auth)
             return auth
 
     def issue_token(self, client_id, orcid, scopes, expires_in=CLIENT_TOKEN_SECONDS,
@@ -162,7 +193,32 @@ class Registry:
                           parent=parent)
             self.tokens[token.access_token] = token
             self.refresh_tokens[token.refresh_token] = token
+            self.publish(events.TOKEN, CREATE, orcid=orcid, subject=token)
             return token
+
+    def use_code(self, code: AuthorizationCode) -> None:
+        with self.lock:
+            if not code.used:
+                code.used = True
+                self.publish(events.CODE, UPDATE, orcid=code.orcid, subject=code)
+
+    def revoke_token(self, token: Token) -> None:
+        """The client (or a replayed code) ends this token."""
+        with self.lock:
+            if not token.revoked:
+                token.revoked = True
+                self.publish(events.TOKEN, UPDATE, orcid=token.orcid, subject=token)
+
+    def revoke_client_access(self, orcid: str, client_id: str) -> list[Token]:
+        """The researcher removes a client from their trusted organizations: every token that
+        client holds for the record stops working. Returns the tokens newly revoked."""
+        with self.lock:
+            revoked = [t for t in self.tokens.values() if t.orcid == orcid
+                       and t.client_id == client_id and not t.user_revoked]
+            for token in revoked:
+                token.user_revoked = True
+                self.publish(events.TOKEN, UPDATE, orcid=orcid, subject=token)
+            return revoked
 
     def token(self, access_token: str) -> Token | None:
         return self.tokens.get(access_token)
@@ -209,6 +265,8 @@ class Registry:
                         visibility, now, now)
             record.section_items(section.name)[item.put_code] = item
             self.touch(record, now)
+            self.publish(events.ITEM, CREATE, orcid=orcid, section=section.name,
+                         put_code=item.put_code, source=source, item=item)
             return item
 
     def update_item(self, orcid: str, section: sections.Section, put_code: int,
@@ -246,9 +304,11 @@ class Registry:
             if section.on_store:
                 section.on_store(body, self)
             now = self.now()
-            item.body = _clean(body)
-            item.last_modified = now
+            item = dataclasses.replace(item, body=_clean(body), last_modified=now)
+            record.section_items(item.section)[put_code] = item
             self.touch(record, now)
+            self.publish(events.ITEM, UPDATE, orcid=orcid, section=item.section,
+                         put_code=put_code, source=source, item=item)
             return item, True
 
     def delete_item(self, orcid: str, section: sections.Section, put_code: int,
@@ -261,17 +321,83 @@ class Registry:
                                  "cannot delete it" % (item.section, put_code))
             del record.section_items(item.section)[put_code]
             self.touch(record, self.now())
+            self.publish(events.ITEM, DELETE, orcid=orcid, section=item.section,
+                         put_code=put_code, source=source, item=item)
             return item
+
+    def set_item_visibility(self, orcid: str, section: sections.Section, put_code: int,
+                            visibility: str) -> Item:
+        """The researcher changes an item's visibility (ORCID's UI can, the API cannot)."""
+        if visibility not in VISIBILITIES:
+            raise ValueError("visibility must be one of %s" % ", ".join(VISIBILITIES))
+        with self.lock:
+            record = self.record(orcid)
+            item = self.find_item(record, section, put_code)
+            now = self.now()
+            item = dataclasses.replace(item, visibility=visibility, last_modified=now)
+            record.section_items(item.section)[put_code] = item
+            self.touch(record, now)
+            self.publish(events.VISIBILITY, UPDATE, orcid=orcid, section=item.section,
+                         put_code=put_code, source=Source(orcid=orcid), item=item,
+                         fields=("visibility",))
+            return item
+
+    def researcher_delete_item(self, orcid: str, section: sections.Section, put_code: int) -> Item:
+        """The researcher deletes any item on their record, whoever its source (ORCID's UI)."""
+        with self.lock:
+            record = self.record(orcid)
+            item = self.find_item(record, section, put_code)
+            del record.section_items(item.section)[put_code]
+            self.touch(record, self.now())
+            self.publish(events.ITEM, DELETE, orcid=orcid, section=item.section,
+                         put_code=put_code, source=Source(orcid=orcid), item=item)
+            return item
+
+    # ------------------------------------------------------------------ the record itself
+    def update_record(self, orcid: str, **fields) -> Record:
+        """The researcher's own settings (names, biography, visibilities) and the registry's
+        record states. Checked here, stored together, published as one change."""
+        unknown = set(fields) - set(RECORD_FIELDS)
+        if unknown:
+            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+        with self.lock:
+            record = self.record(orcid)
+            for key in ("default_visibility", "name_visibility", "biography_visibility"):
+                if key in fields and fields[key] not in VISIBILITIES:
+                    raise ValueError("%s must be one of %s" % (key, ", ".join(VISIBILITIES)))
+            if "state" in fields and fields["state"] not in RECORD_STATES:
+                raise ValueError("state must be one of %s" % ", ".join(RECORD_STATES))
+            if fields.get("state") == "deprecated":
+                primary = fields.get("primary_orcid")
+                if primary not in self.records or primary == orcid:
+                    raise ValueError("a deprecated record needs primary_orcid naming another "
+                                     "existing record")
+            for key, value in fields.items():
+                setattr(record, key, value)
+            record.last_modified = self.now()
+            self.publish(_record_change_kind(fields), UPDATE, orcid=orcid,
+                         source=Source(orcid=orcid), fields=tuple(sorted(fields)))
+            return record
+
+    def add_email(self, orcid: str, address: str, verified: bool = True,
+                  visibility: str | None = None) -> Email:
+        with self.lock:
+            record = self.record(orcid)
+            visibility = visibility or record.default_visibility
+            if visibility not in VISIBILITIES:
+                raise ValueError("visibility must be one of %s" % ", ".join(VISIBILITIES))
+            now = self.now()
+            email = Email(address, primary=False, verified=verified, visibility=visibility,
+                          created=now, last_modified=now)
+            record.emails.append(email)
+            record.last_modified = now
+            self.publish(events.PERSON, CREATE, orcid=orcid, section="email",
+                         source=Source(orcid=orcid), fields=("emails",))
+            return email
 
     def items(self, record: Record, section: sections.Section) -> list[Item]:
         with self.lock:
             return sorted(record.section_items(section.name).values(), key=lambda i: i.put_code)
-
-
-def same_source(a: Source, b: Source) -> bool:
-    if a.client_id or b.client_id:
-        return a.client_id == b.client_id
-    return a.orcid == b.orcid
 
 
 def _same_content(stored: ET.Element, sent: ET.Element) -> bool:
@@ -307,6 +433,20 @@ def section_item_title(section: sections.Section, body: ET.Element) -> str | Non
 
 
 RECORD_STATES = ("active", "deprecated", "locked", "deactivated", "unclaimed")
+# What the researcher (or a test, through the admin API) may change on a record.
+RECORD_FIELDS = ("default_visibility", "name_visibility", "biography_visibility", "biography",
+                 "state", "primary_orcid", "created_by_client", "given_names", "family_name",
+                 "credit_name", "accepts_member_notifications")
+
+
+def _record_change_kind(fields) -> str:
+    if "state" in fields or "primary_orcid" in fields:
+        return events.RECORD_STATE
+    if {"given_names", "family_name", "credit_name"} & set(fields):
+        return events.NAME
+    if any(key.endswith("visibility") for key in fields):
+        return events.VISIBILITY
+    return events.PERSON
 UNCLAIMED_GRACE = timedelta(days=10)
 
 

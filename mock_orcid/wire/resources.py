@@ -1,7 +1,7 @@
 """Where the schemas and fixtures are: inside an installed wheel, or in a source checkout."""
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent   # mock_orcid/
 
 
 def resource_dir(name: str) -> Path:

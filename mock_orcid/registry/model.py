@@ -17,8 +17,16 @@ class Source:
     name: str = ""
 
 
-@dataclass
+def same_source(a: Source, b: Source) -> bool:
+    """ORCID's source check: a client is identified by its id, the researcher by the iD."""
+    if a.client_id or b.client_id:
+        return a.client_id == b.client_id
+    return a.orcid == b.orcid
+
+
+@dataclass(frozen=True)
 class Item:
+    """One stored item. Frozen: a change stores a new Item, so a snapshot never moves."""
     section: str
     put_code: int
     body: ET.Element          # the client's content, without read-only metadata

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from . import namespaces  # noqa: F401  (registers the canonical prefixes)
+from ..registry import namespaces  # noqa: F401  (registers the canonical prefixes)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from . import schemas, sections
-from .model import Record
-from .namespaces import NS, qn
+from ..registry import sections
+from ..registry.model import Record
+from ..registry.namespaces import NS, qn
+from ..registry.visibility import Reader
+from . import schemas
 from .render import C, Renderer, _sub, iso
-from .visibility import Reader
 
 BIO_READ = "/orcid-bio/read-limited"
 
@@ -148,7 +149,7 @@ SUMMARY_TYPE_NAMES = {"invited-position": "invited-postition"}
 
 def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Element:
     """GET /{orcid}/summary: counts and short affiliation lines (member API only)."""
-    from . import grouping
+    from ..registry import grouping
     from .render import _ordered_groups
     elem = ET.Element(S + "record-summary")
     _sub(elem, C + "created-date", iso(record.created))

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from xml.etree import ElementTree as ET
 
+from . import events
 from .errors import OrcidError
 from .model import Item, Source
 from .namespaces import NS
@@ -72,13 +74,11 @@ class GroupIds:
 
     def _store(self, body, source) -> Item:
         now = self.registry.now()
-        body = copy.deepcopy(body)
-        body.attrib.pop("put-code", None)
-        for child in list(body):
-            if not child.tag.startswith(G):
-                body.remove(child)
+        body = _group_body(body)
         item = Item(SEQUENCE, self.registry.next_put_code(SEQUENCE), body, source, "public", now, now)
         self.records[item.put_code] = item
+        self.registry.publish(events.GROUP_ID, events.CREATE, put_code=item.put_code,
+                              source=source, item=item)
         return item
 
     def ensure_issn(self, group_id: str) -> Item:
@@ -106,9 +106,11 @@ class GroupIds:
             if other is not None and other is not item:
                 raise OrcidError(9025, "A group-id-record with group-id %s already exists"
                                  % group_id_of(body))
-            fresh = self._store(body, item.source)
-            del self.records[fresh.put_code]
-            item.body, item.last_modified = fresh.body, fresh.created
+            now = self.registry.now()
+            item = dataclasses.replace(item, body=_group_body(body), last_modified=now)
+            self.records[put_code] = item
+            self.registry.publish(events.GROUP_ID, events.UPDATE, put_code=put_code,
+                                  source=source, item=item)
             return item
 
     def delete(self, put_code: int, in_use) -> None:
@@ -118,9 +120,20 @@ class GroupIds:
                 raise OrcidError(9040, "Group-id-record %s is used by peer reviews and cannot be "
                                  "deleted" % put_code)
             del self.records[put_code]
+            self.registry.publish(events.GROUP_ID, events.DELETE, put_code=put_code, item=item)
 
     def page(self, page: int, page_size: int) -> tuple[list[Item], int]:
         with self.registry.lock:
             items = sorted(self.records.values(), key=lambda i: i.put_code)
             start = (page - 1) * page_size
             return items[start:start + page_size], len(items)
+
+
+def _group_body(body: ET.Element) -> ET.Element:
+    """What is stored of a sent group-id record: its own fields, no put-code."""
+    body = copy.deepcopy(body)
+    body.attrib.pop("put-code", None)
+    for child in list(body):
+        if not child.tag.startswith(G):
+            body.remove(child)
+    return body

@@ -1,22 +1,53 @@
-"""The researcher's inbox: amended notifications that member writes leave (facts §8).
+"""The researcher's inbox: amended notifications that member writes leave (facts §8), and the
+permission notifications premium clients send.
 
 ORCID notifies on create/update/delete of activities by a member client, one notification
 per API call (a bulk POST is one notification with many items); person-section writes do
-not notify. There is no API to read these, so the admin API and an HTML page show them.
+not notify. ``AmendedNotifications`` is a listener of the registry's change stream: a batch
+of changes is what one API call committed. There is no API to read amended notifications,
+so the admin API and the inbox page show them.
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 from urllib.parse import urlparse
 
-from . import grouping, sections
+from . import events, grouping, sections
+from .errors import OrcidError
 from .model import Item, Record, Source
-from .registry import Registry, section_item_title
+from .namespaces import local_name
+from .store import Registry, section_item_title
 
 SEQUENCE = "notification"
 
 
 def _millis(dt) -> int:
     return int(dt.timestamp() * 1000)
+
+
+class AmendedNotifications:
+    """Listens to the change stream: one notification per (record, client, section) in each
+    committed batch of item changes made by a member client."""
+
+    def __init__(self, registry: Registry, registry_url: str = "https://sandbox.orcid.org"):
+        self.registry = registry
+        self.registry_url = registry_url
+
+    def __call__(self, batch: list[events.Change]) -> None:
+        calls: dict[tuple, tuple[Source, list[tuple[Item, str]]]] = {}
+        for change in batch:
+            if change.what != events.ITEM or change.source is None or not change.source.client_id:
+                continue
+            if sections.BY_NAME[change.section].amended_section:
+                key = (change.orcid, change.source.client_id, change.section)
+                calls.setdefault(key, (change.source, []))[1].append(
+                    (change.item, change.action.upper()))
+        for (orcid, _client, section_name), (source, changes) in calls.items():
+            record = self.registry.records.get(orcid)
+            if record is not None:
+                amended(self.registry, record, source, sections.BY_NAME[section_name], changes,
+                        self.registry_url)
 
 
 def amended(registry: Registry, record: Record, source: Source, section: sections.Section,
@@ -56,6 +87,8 @@ def amended(registry: Registry, record: Record, source: Source, section: section
             "archived-date": None,
         }
         record.notifications.append(notification)
+        registry.publish(events.NOTIFICATION, events.CREATE, orcid=record.orcid,
+                         put_code=notification["put-code"], source=source, subject=notification)
         return notification
 
 
@@ -66,10 +99,6 @@ _CLIENT_SET_DATES = ("created-date", "sent-date", "read-date", "actioned-date", 
 
 def permission_create(registry: Registry, record: Record, body, source: Source):
     """A premium client asks the researcher to connect (facts §2.6, §8); dates sent are erased."""
-    import copy
-
-    from .errors import OrcidError
-    from .namespaces import local_name
     with registry.lock:
         if not getattr(record, "accepts_member_notifications", True):
             raise OrcidError(9032, "%s does not accept notifications from member organisations"
@@ -83,11 +112,12 @@ def permission_create(registry: Registry, record: Record, body, source: Source):
         item = Item("notification-permission", registry.next_put_code(PERMISSION_SEQUENCE), clean,
                     source, "private", now, now)
         record.permission_notifications[item.put_code] = item
+        registry.publish(events.NOTIFICATION, events.CREATE, orcid=record.orcid,
+                         put_code=item.put_code, source=source, item=item)
         return item
 
 
 def permission_find(record: Record, put_code: int, client_id: str):
-    from .errors import OrcidError
     item = record.permission_notifications.get(put_code)
     if item is None:
         raise OrcidError(9029, "No notification with put-code %s on record %s" % (put_code, record.orcid))
@@ -97,11 +127,27 @@ def permission_find(record: Record, put_code: int, client_id: str):
 
 
 def permission_archive(registry: Registry, record: Record, put_code: int, client_id: str):
-    from .errors import OrcidError
     with registry.lock:
         item = permission_find(record, put_code, client_id)
         if item.read:
             raise OrcidError(9009, "The notification %s has been read and cannot be archived" % put_code)
         if item.archived is None:
-            item.archived = registry.now()
+            item = _update_permission(registry, record, item, archived=registry.now())
         return item
+
+
+def permission_mark_read(registry: Registry, record: Record, put_code: int) -> Item | None:
+    """The researcher opens a permission notification; after that it cannot be archived."""
+    with registry.lock:
+        item = record.permission_notifications.get(put_code)
+        if item is not None and item.read is None:
+            item = _update_permission(registry, record, item, read=registry.now())
+        return item
+
+
+def _update_permission(registry: Registry, record: Record, item: Item, **changes) -> Item:
+    item = dataclasses.replace(item, **changes)
+    record.permission_notifications[item.put_code] = item
+    registry.publish(events.NOTIFICATION, events.UPDATE, orcid=record.orcid,
+                     put_code=item.put_code, source=item.source, item=item)
+    return item

@@ -9,12 +9,11 @@ elements JSON leaves out) lives in the small tables below.
 from __future__ import annotations
 
 import math
-
 from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
+from ..registry.namespaces import NS, local_name
 from . import schemas
-from .namespaces import NS, local_name
 
 # Simple-content fields whose Java class has @XmlValue, so Jackson writes {"value": ...}.
 # Anything with XML attributes and every xs:dateTime is wrapped too (see _wrapped).

@@ -7,6 +7,7 @@ from xml.etree import ElementTree as ET
 
 from . import grouping, vocabularies
 from .errors import OrcidError
+from .model import same_source
 from .namespaces import NS, local_name
 
 C = "{%s}" % NS["common"]
@@ -330,11 +331,9 @@ def person_value(body: ET.Element) -> tuple:
                   "external-id-relationship"))
 
 
-def duplicate_check(section, source, same_source=None):
+def duplicate_check(section, source):
     """A registry ``check`` hook: same source + an equal self id -> 409 9021; the same person
     element twice from one source -> 409 9030 (facts §6.4)."""
-    if same_source is None:
-        from .registry import same_source
     def run(record, body, updating):
         if section.kind == "person":
             mine = person_value(body)

@@ -9,11 +9,12 @@ from datetime import datetime
 from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
-from . import grouping, schemas, sections
-from .vocabularies import WORK_TYPES
-from .errors import OrcidError
-from .model import Item, Record, Source
-from .namespaces import NS, local_name, qn
+from ..registry import grouping, sections
+from ..registry.errors import OrcidError
+from ..registry.model import Item, Record, Source
+from ..registry.namespaces import NS, local_name, qn
+from ..registry.vocabularies import WORK_TYPES
+from . import schemas
 
 C = "{%s}" % NS["common"]
 _META = ("created-date", "last-modified-date", "source")
