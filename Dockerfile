@@ -15,8 +15,9 @@ WORKDIR /src
 # Dependencies first, from pyproject.toml alone (empty package stubs), so that editing the code
 # does not re-download them: this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml ./
-RUN mkdir -p mock_orcid/web xsd/legacy fixtures \
-    && touch README.md mock_orcid/__init__.py mock_orcid/web/__init__.py \
+RUN mkdir -p mock_orcid/registry mock_orcid/wire mock_orcid/oauth mock_orcid/web xsd/legacy fixtures \
+    && touch README.md mock_orcid/__init__.py mock_orcid/registry/__init__.py \
+       mock_orcid/wire/__init__.py mock_orcid/oauth/__init__.py mock_orcid/web/__init__.py \
     && pip install --no-cache-dir . \
     && pip uninstall -y mock-orcid \
     && rm -rf /src/*
@@ -27,7 +28,7 @@ COPY mock_orcid ./mock_orcid
 COPY xsd ./xsd
 COPY fixtures ./fixtures
 RUN pip install --no-cache-dir . \
-    && python -c "from mock_orcid import schemas; [schemas.schema(n) for n in schemas.SET_NAMES]" \
+    && python -c "from mock_orcid.wire import schemas; [schemas.schema(n) for n in schemas.SET_NAMES]" \
     && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin mockorcid \
     && chown -R 10001 "$MOCK_ORCID_CACHE_DIR" \
     && rm -rf build ./*.egg-info
