@@ -8,6 +8,7 @@ from pathlib import Path
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
+from .wire.read_cache import ReadCache
 from .wire.render import Renderer
 
 
@@ -17,8 +18,10 @@ class MockState:
         self.registry = Registry(seed=settings.seed)
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
+        self.read_cache = ReadCache()
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
+        self.registry.subscribe(self.read_cache.listener)
         self.reset()
 
     @property
