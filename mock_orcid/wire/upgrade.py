@@ -39,6 +39,11 @@ def upgrade(elem: ET.Element) -> ET.Element:
         if node.tag in (qn("work", "type"), qn("peer-review", "subject-type")) and \
                 (node.text or "").strip() == "dissertation":
             node.text = "dissertation-thesis"
+        elif node.tag == C + "contributor-orcid":
+            # 2.0 names people http://…; the registry keeps ORCID's canonical https:// form.
+            uri = node.find(C + "uri")
+            if uri is not None and (uri.text or "").startswith("http://"):
+                uri.text = "https://" + uri.text[len("http://"):]
     return elem
 
 
