@@ -318,3 +318,15 @@ def test_2x_error_bodies_are_orcids_in_the_requested_format(env):
     assert r.json()["error-code"] == 9016
     r = requests.get("%s/v2.0/%s/works" % (base, orcid), headers=_h("not-a-token"))
     assert r.status_code == 401
+
+
+def test_retired_versions_get_orcids_answers(env):
+    base, orcid, token, _client = env
+    for version in ("v1.2", "v1.1"):
+        r = requests.get("%s/%s/%s/works" % (base, version, orcid), headers=_h(token, JSON))
+        assert r.status_code == 400 and r.json()["error-code"] == 9012
+    r = requests.get("%s/v2.0_rc3/%s/works?x=1" % (base, orcid), headers=_h(token, JSON),
+                     allow_redirects=False)
+    assert r.status_code == 301 and r.json()["error-code"] == 9056
+    assert r.headers["Location"].endswith("/v2.0/%s/works?x=1" % orcid)
+    assert requests.get("%s/v2.2/%s/works" % (base, orcid), headers=_h(token)).status_code == 404

@@ -13,12 +13,14 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.extensions["mock_orcid"] = state
     app.url_map.strict_slashes = False
 
-    from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
+    from . import (admin, api, api_versions, errors, group_id_routes, notification_routes,
+                   oauth_routes)
     app.register_blueprint(admin.bp)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_versions.bp)
     errors.install(app)
 
     @app.after_request
