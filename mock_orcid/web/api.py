@@ -27,6 +27,8 @@ from .render_http import render_element
 bp = Blueprint("api", __name__)
 
 MAX_BULK = 100
+# 3.0 handler -> its 2.x counterpart, filled in by web/api_v2.py.
+VERSIONED: dict = {}
 # Whole-record reads: path segment -> handler name (see _record_view).
 RECORD_VIEWS = ("record", "person", "personal-details", "email", "biography", "activities")
 
@@ -65,8 +67,8 @@ def dispatch(orcid: str, rest: str, prefix: str, version: str) -> Response:
         raise OrcidError(9001, "The public API is read-only", status=405)
     handler, args = _route(parts, method, public, version)
     if version != "3.0":
-        from . import api_v2      # API 2.x: the same routes, read and written in 2.x's words
-        return api_v2.HANDLERS[handler](version, caller, record, mimetype, *args)
+        # API 2.x: the same routes, read and written in 2.x's words (web/api_v2.py).
+        return VERSIONED[handler](version, caller, record, mimetype, *args)
     return handler(caller, record, mimetype, *args)
 
 

@@ -110,7 +110,7 @@ def _versioned(handler):
     return lambda version, *args: handler(*args, version=version)
 
 
-HANDLERS = {
+api.VERSIONED.update({
     api._read: read,
     api._list: list_,
     api._record_view: record_view,
@@ -119,4 +119,4 @@ HANDLERS = {
     api._update: _versioned(api._update),
     api._bulk_create: _versioned(api._bulk_create),
     api._delete: lambda version, *args: api._delete(*args),
-}
+})

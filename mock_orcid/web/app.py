@@ -13,8 +13,8 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.extensions["mock_orcid"] = state
     app.url_map.strict_slashes = False
 
-    from . import (admin, api, api_versions, errors, group_id_routes, notification_routes,
-                   oauth_routes)
+    from . import (admin, api, api_v2, api_versions, errors, group_id_routes,  # noqa: F401
+                   notification_routes, oauth_routes)
     app.register_blueprint(admin.bp)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
