@@ -385,6 +385,34 @@ def test_the_delivery_log_says_when_where_what_and_how_long(world, sink):
 
 
 # ------------------------------------------------------------------ the schedule, in real time
+def test_on_the_wire_retries_wait_failures_times_the_interval():
+    """The back-off as a sink sees it, on a server with a fifth-of-a-second interval: the
+    second call comes at least one interval after the first, the third two after the second."""
+    interval = 0.2
+    server = RunningServer(Settings(host="127.0.0.1", port=0, webhook_interval=interval)).start()
+    sink = Sink()
+    try:
+        world = World(MockOrcid(server))
+        sink.statuses["/flaky"] = 500
+        world.register(sink.url("/flaky"))
+        world.add_work()
+        assert sink.wait_for(3, timeout=30 * interval)
+        sink.statuses["/flaky"] = 204
+        first, second, third = sink.calls[:3]
+        assert second.at - first.at > 1 * interval
+        assert third.at - second.at > 2 * interval
+        assert sink.wait_for(4, timeout=30 * interval)     # answered 2xx: counted as sent
+        deadline = time.monotonic() + 30 * interval
+        while world.mock.webhooks()["registrations"][0]["failures"] and time.monotonic() < deadline:
+            time.sleep(interval / 4)
+        [row] = world.mock.webhooks()["registrations"]
+        assert row["failures"] == 0 and row["last_sent"] is not None
+        assert [d["status"] for d in world.mock.webhooks()["deliveries"]][:4] == [500, 500, 500, 204]
+    finally:
+        sink.close()
+        server.stop()
+
+
 def test_a_change_is_called_back_within_two_intervals_on_its_own(mock_orcid, sink):
     """The dispatcher's own thread, at the plugin server's default interval: no dispatch call."""
     world = World(mock_orcid)

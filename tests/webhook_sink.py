@@ -31,11 +31,13 @@ class Sink:
                 body = self.rfile.read(length) if length else b""
                 call = Call(time.monotonic(), self.command, self.path, dict(self.headers), body)
                 with sink._arrived:
+                    # The answer is decided as the call arrives, before a waiting test moves on.
+                    status = sink.statuses.get(self.path.split("?")[0], 204)
                     sink.calls.append(call)
                     sink._arrived.notify_all()
                 if sink.delay:
                     time.sleep(sink.delay)
-                self.send_response(sink.statuses.get(self.path.split("?")[0], 204))
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
