@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 
-from .settings import Settings
+from .settings import Settings, positive_seconds
 
 
 def main(argv=None) -> int:
@@ -20,12 +20,14 @@ def main(argv=None) -> int:
                        "(default https://sandbox.orcid.org, as ORCID's schema requires)")
     serve.add_argument("--fixtures", help="JSON file of users and clients to load (and reset to)")
     serve.add_argument("--seed", type=int, help="seed for generated data (default 1)")
+    serve.add_argument("--webhook-interval", type=_seconds, metavar="SECONDS",
+                       help="seconds between webhook dispatch passes (default 1)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
-                                 seed=args.seed)
+                                 seed=args.seed, webhook_interval=args.webhook_interval)
     from .server import RunningServer
     server = RunningServer(settings)
     print("mock-orcid listening on http://%s:%d (base URL %s)"
@@ -35,6 +37,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        return positive_seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -67,6 +67,15 @@ class MockOrcid:
         return self._json("PATCH", "/__admin/users/%s/%s/%s" % (orcid, section, put_code),
                           {"visibility": visibility})
 
+    def webhooks(self) -> dict:
+        """Webhook registrations and the delivery log: ``{"interval", "registrations",
+        "deliveries"}`` (GET /__admin/webhooks)."""
+        return self._json("GET", "/__admin/webhooks")
+
+    def dispatch_webhooks(self) -> dict:
+        """Run one webhook dispatch pass now; ``{"delivered": [...], "skipped": [...]}``."""
+        return self._json("POST", "/__admin/webhooks/dispatch")
+
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
               scopes="/read-limited /activities/update") -> dict:
@@ -114,5 +123,5 @@ def mock_orcid_server():
 @pytest.fixture(scope="session")
 def mock_orcid(mock_orcid_server) -> MockOrcid:
     """A running mock-orcid: ``.url``, ``.reset()``, ``.create_user()``, ``.create_client()``,
-    ``.token(client, user, scopes)``."""
+    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``."""
     return MockOrcid(mock_orcid_server)

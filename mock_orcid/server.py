@@ -31,14 +31,20 @@ class RunningServer:
         return self.settings.public_base_url
 
     def serve_forever(self) -> None:
-        self._server.run()
+        self.state.webhooks.start()
+        try:
+            self._server.run()
+        finally:
+            self.state.webhooks.stop()
 
     def start(self) -> "RunningServer":
+        self.state.webhooks.start()
         self._thread = threading.Thread(target=self._server.run, name="mock-orcid", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.state.webhooks.stop()
         # Close from the server's own loop: closing from here races its select().
         if self._thread and self._thread.is_alive():
             self._server.trigger.pull_trigger(self._shutdown)

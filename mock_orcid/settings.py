@@ -18,6 +18,7 @@ class Settings:
     fixtures: str | None = None
     seed: int = 1
     threads: int = 8
+    webhook_interval: float = 1.0      # seconds between webhook dispatch passes (ORCID: minutes)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -30,6 +31,8 @@ class Settings:
             fixtures=env.get("MOCK_ORCID_FIXTURES") or None,
             seed=int(env.get("MOCK_ORCID_SEED", cls.seed)),
             threads=int(env.get("MOCK_ORCID_THREADS", cls.threads)),
+            webhook_interval=positive_seconds(env.get("MOCK_ORCID_WEBHOOK_INTERVAL",
+                                                      cls.webhook_interval)),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -40,3 +43,14 @@ class Settings:
             return self.base_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return "http://%s:%d" % (host, self.port)
+
+
+def positive_seconds(value) -> float:
+    """A number of seconds above zero (``--webhook-interval``, ``MOCK_ORCID_WEBHOOK_INTERVAL``)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("%r is not a number of seconds" % (value,)) from None
+    if not 0 < seconds < float("inf"):
+        raise ValueError("%r must be a number of seconds above zero" % (value,))
+    return seconds

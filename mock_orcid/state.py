@@ -8,6 +8,7 @@ from pathlib import Path
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
+from .sync.webhooks.dispatcher import WebhookDispatcher
 from .wire.render import Renderer
 
 
@@ -19,6 +20,9 @@ class MockState:
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
+        # Its thread runs while the server does (server.py); dispatch_now works without it.
+        self.webhooks = WebhookDispatcher(self.registry, interval=settings.webhook_interval)
+        self.registry.subscribe(self.webhooks)
         self.reset()
 
     @property

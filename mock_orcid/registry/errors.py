@@ -33,6 +33,7 @@ CODES = {
     9024: (400, "Do not send a put-code when creating an item."),
     9025: (409, "That group id already exists."),
     9026: (400, "That group id record was not found."),
+    9028: (404, "The webhook was not found."),
     9029: (404, "The notification was not found."),
     9030: (409, "That item is already on the record."),
     9032: (409, "The user does not accept notifications from members."),

@@ -40,6 +40,7 @@ from .model import (
     same_source,
 )
 from .namespaces import NS, local_name
+from .webhooks import Webhooks
 
 # Put-code sequences start high enough to look like ORCID's and to never collide with
 # the "1" that clients sometimes hard-code by mistake.
@@ -89,6 +90,7 @@ class Registry:
             self.faker = Faker()
             self.faker.seed_instance(self.seed)
             self.group_ids = GroupIds(self)
+            self.webhooks = Webhooks(self)
             if not first:
                 self.publish(events.RESET, DELETE)
 
