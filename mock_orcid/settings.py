@@ -18,6 +18,7 @@ class Settings:
     fixtures: str | None = None
     seed: int = 1
     threads: int = 8
+    session_secret: str | None = None  # signs the browser session cookie; None: one per process
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -30,6 +31,7 @@ class Settings:
             fixtures=env.get("MOCK_ORCID_FIXTURES") or None,
             seed=int(env.get("MOCK_ORCID_SEED", cls.seed)),
             threads=int(env.get("MOCK_ORCID_THREADS", cls.threads)),
+            session_secret=env.get("MOCK_ORCID_SESSION_SECRET") or None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -111,7 +111,8 @@ class Registry:
     def create_user(self, orcid: str | None = None, given_names: str | None = None,
                     family_name: str | None = None, credit_name: str | None = None,
                     email: str | None = None, default_visibility: str = "public",
-                    biography: str | None = None, **_ignored) -> Record:
+                    biography: str | None = None, password: str | None = None,
+                    **_ignored) -> Record:
         with self.lock:
             if orcid is not None:
                 if not orcid_id.is_valid(orcid):
@@ -121,6 +122,8 @@ class Registry:
                     raise ValueError("ORCID iD %s already exists" % orcid)
             else:
                 orcid = orcid_id.generate(self.rng, self.records)
+            if password is not None and not isinstance(password, str):
+                raise ValueError("password must be a string")
             if default_visibility not in ("public", "limited", "private"):
                 raise ValueError("default_visibility must be public, limited or private")
             given = given_names or self.faker.first_name()
@@ -134,7 +137,7 @@ class Registry:
                 emails=[Email(address, primary=True, verified=True, visibility=default_visibility,
                               created=now, last_modified=now)],
                 biography=biography, default_visibility=default_visibility,
-                created=now, last_modified=now,
+                created=now, last_modified=now, password=password,
             )
             self.records[orcid] = record
             self.publish(events.USER, CREATE, orcid=orcid)

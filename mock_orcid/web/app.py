@@ -14,7 +14,10 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.url_map.strict_slashes = False
 
     from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
+    from . import pages, signin
     app.register_blueprint(admin.bp)
+    app.register_blueprint(signin.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
     app.register_blueprint(notification_routes.bp)
