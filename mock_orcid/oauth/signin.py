@@ -36,7 +36,8 @@ class SignInError(Exception):
 
 
 def find_account(registry: Registry, username: str) -> Record | None:
-    """The record an email address (any of its addresses, any case) or an iD names."""
+    """The record an email address (any of its addresses, any case) or an iD names. The
+    registry does not force addresses to be unique; the newest record using one wins."""
     text = (username or "").strip()
     if not text or len(text) > 320:
         return None
@@ -45,7 +46,7 @@ def find_account(registry: Registry, username: str) -> Record | None:
         if found:
             return registry.records.get(found.group(1).upper())
         wanted = text.casefold()
-        for record in registry.records.values():
+        for record in reversed(registry.records.values()):
             if any(e.email.casefold() == wanted for e in record.emails):
                 return record
     return None

@@ -106,7 +106,7 @@ def _activity(item: Item, record: Record) -> dict:
         details = [_words(_text(body, "type")), _org(_child(body, "organization"))]
         start, end = _date(_child(body, "start-date")), _date(_child(body, "end-date"))
     elif section.grouping == "affiliation-group":
-        details = [_words(name), _text(body, "role-title"), _text(body, "department-name"),
+        details = [_text(body, "role-title"), _text(body, "department-name"),
                    _org(_child(body, "organization"))]
         start, end = _date(_child(body, "start-date")), _date(_child(body, "end-date"))
     elif name == "peer-review":
