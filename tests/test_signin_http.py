@@ -123,6 +123,34 @@ def test_login_as_with_deny_still_refuses_a_bad_request_on_the_error_page(mock_o
     assert r.status_code == 400 and "Location" not in r.headers
 
 
+@pytest.mark.parametrize("params, says", [
+    ({"email": "ROSALIND.franklin@example.org"}, "already in use"),
+    ({"email": "not-an-address"}, "Invalid email format"),
+    ({"given_names": "A" * 101}, "less than 100 characters"),
+    ({"family_name": "Nul\x00Byte"}, "control characters"),
+    ({"given_names": "Line\nBreak"}, "control characters"),
+])
+def test_login_as_new_refuses_what_registration_refuses_and_creates_nobody(
+        mock_orcid, client, user, params, says):
+    count = len(requests.get(mock_orcid.url + "/__admin/users").json())
+    r = requests.get(mock_orcid.url + "/oauth/authorize?" + authorize_query(
+        client, login_as="new", **params), allow_redirects=False)
+    assert r.status_code == 400 and "Location" not in r.headers
+    assert "invalid_request" in r.text and says in r.text
+    assert len(requests.get(mock_orcid.url + "/__admin/users").json()) == count
+
+
+def test_a_new_account_never_holds_a_character_its_xml_cannot_carry(mock_orcid):
+    r = requests.post(mock_orcid.url + "/__admin/users", json={"given_names": "a\x00b"})
+    assert r.status_code == 400 and "control character" in r.text
+    r = requests.post(mock_orcid.url + "/__admin/users", json={"given_names": 5})
+    assert r.status_code == 400 and "must be a string" in r.text
+    r = requests.post(mock_orcid.url + "/register", data={
+        "given_names": "Ok", "email": "ok@example.org", "password": "pass\x01word",
+        "default_visibility": "public"}, allow_redirects=False)
+    assert r.status_code == 200 and "control characters" in r.text
+
+
 # ------------------------------------------------------------------ sign-in and consent
 def test_signing_in_returns_to_authorize_then_consent_gives_a_working_code(mock_orcid, client, user):
     base = mock_orcid.url

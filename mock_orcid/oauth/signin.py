@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import re
 
+from ..registry import account_fields
 from ..registry.model import Record
 from ..registry.store import Registry
 from .tokens import USABLE_STATES
@@ -75,3 +76,31 @@ def usable(registry: Registry, orcid: str | None, created_ms: int | None) -> Rec
     if created_ms is not None and int(record.created.timestamp() * 1000) != created_ms:
         return None
     return record
+
+
+NAME_LIMIT = 100     # ORCID's register form: "must be less than 100 characters"
+EMAIL_LIMIT = 254
+
+
+def new_account_errors(registry: Registry, given_names: str, family_name: str, email: str,
+                       required: bool = True) -> dict[str, str]:
+    """What the register form says about a new account, field by field (empty: fine).
+    ``required=False`` is ``login_as=new``, where Faker fills whatever is left out."""
+    errors: dict[str, str] = {}
+    # The form shows one message for both names, beside the given names.
+    if not given_names and required:
+        errors["given_names"] = "Please enter your first/given name"
+    elif len(given_names) > NAME_LIMIT or len(family_name) > NAME_LIMIT:
+        errors["given_names"] = "Names must be less than %d characters" % NAME_LIMIT
+    elif account_fields.has_control(given_names + family_name):
+        errors["given_names"] = "Names cannot hold control characters"
+    if not email:
+        if required:
+            errors["email"] = "An email is required"
+    elif (len(email) > EMAIL_LIMIT or email.count("@") != 1 or email.startswith("@")
+          or email.endswith("@") or any(c.isspace() for c in email)
+          or account_fields.has_control(email)):
+        errors["email"] = "Invalid email format"
+    elif find_account(registry, email) is not None:
+        errors["email"] = "This email is already in use by another ORCID record"
+    return errors

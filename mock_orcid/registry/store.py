@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 
 from faker import Faker
 
-from . import events, orcid_id, sections
+from . import account_fields, events, orcid_id, sections
 from .errors import OrcidError
 from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
@@ -122,8 +122,9 @@ class Registry:
                     raise ValueError("ORCID iD %s already exists" % orcid)
             else:
                 orcid = orcid_id.generate(self.rng, self.records)
-            if password is not None and not isinstance(password, str):
-                raise ValueError("password must be a string")
+            account_fields.check(given_names=given_names, family_name=family_name,
+                                 credit_name=credit_name, email=email, biography=biography,
+                                 password=password)
             if default_visibility not in ("public", "limited", "private"):
                 raise ValueError("default_visibility must be public, limited or private")
             given = given_names or self.faker.first_name()

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request, session
 
 from ..oauth import authorize as flows
 from ..oauth import openid, tokens
+from ..oauth import signin as signin_rules
 from ..registry.errors import OAuthError
 from . import signin
 from .context import state
@@ -81,11 +82,21 @@ def authorize():
 def _login_as(registry, login_as: str, args):
     """``login_as={orcid}``, or ``login_as=new`` for a new Faker user (issue #15's names)."""
     if login_as.lower() == "new":
-        get = lambda k: (args.get(k) or "").strip() or None  # noqa: E731
-        return registry.create_user(given_names=get("given_names"),
-                                    family_name=get("family_name") or get("family_names"),
-                                    email=get("email"))
+        get = lambda k: (args.get(k) or "").strip()  # noqa: E731
+        given, family, email = (get("given_names"), get("family_name") or get("family_names"),
+                                get("email"))
+        return _new_user(registry, given, family, email, required=False)
     return flows.user_for_authorize(registry, login_as)
+
+
+def _new_user(registry, given: str, family: str, email: str, required: bool):
+    """A new test user from the register rules (the first refusal is the request's error);
+    Faker fills what is left empty."""
+    errors = signin_rules.new_account_errors(registry, given, family, email, required=required)
+    if errors:
+        raise OAuthError("invalid_request", next(iter(errors.values())))
+    return registry.create_user(given_names=given or None, family_name=family or None,
+                                email=email or None)
 
 
 @bp.route("/oauth/authorize", methods=["POST"])
@@ -102,13 +113,12 @@ def authorize_decision():
             if action == "deny":
                 return _redirect(flows.deny(req))
             if action == "create":
-                given = (form.get("given_names") or "").strip()
-                if not given:
+                get = lambda k: (form.get(k) or "").strip()  # noqa: E731
+                if not get("given_names"):
                     raise OAuthError("invalid_request", "Given names are needed to create a "
                                      "test user")
-                family = (form.get("family_name") or "").strip() or None
-                email = (form.get("email") or "").strip() or None
-                record = registry.create_user(given_names=given, family_name=family, email=email)
+                record = _new_user(registry, get("given_names"), get("family_name"),
+                                   get("email"), required=False)
                 signin.sign_in(record)
                 return _redirect(flows.approve(registry, req, record.orcid, st.base_url))
             if action == "authorize":

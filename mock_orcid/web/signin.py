@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, redirect, render_template, reques
 
 from ..oauth import authorize as flows
 from ..oauth import signin as rules
+from ..registry import account_fields
 from ..registry.errors import OAuthError
 from ..registry.model import Record
 from .context import state
@@ -164,18 +165,13 @@ def register_submit():
     form = {k: (request.form.get(k) or "").strip() for k in
             ("given_names", "family_name", "email", "default_visibility")}
     password = request.form.get("password") or None
-    errors = {}
-    if not form["given_names"]:
-        errors["given_names"] = "Please enter your first/given name"
-    elif len(form["given_names"]) > 100 or len(form["family_name"]) > 100:
-        errors["given_names"] = "Names must be less than 100 characters"
     email = form["email"]
-    if not email:
-        errors["email"] = "An email is required"
-    elif "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        errors["email"] = "Invalid email format"
-    elif rules.find_account(state().registry, email) is not None:
-        errors["email"] = "This email is already in use by another ORCID record"
+    errors = rules.new_account_errors(state().registry, form["given_names"],
+                                      form["family_name"], email)
+    try:
+        account_fields.check(password=password)
+    except ValueError:
+        errors["password"] = "Passwords cannot hold control characters"
     if form["default_visibility"] not in ("public", "limited", "private"):
         errors["default_visibility"] = "Please choose a default visibility setting"
     if errors:
