@@ -437,4 +437,30 @@ def test_the_admin_dashboard_lists_users_and_clients_with_slots_for_what_comes(m
     page = requests.get(mock_orcid.url + "/__admin/dashboard")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert user["orcid"] in page.text and client["client_id"] in page.text
-    assert 'data-testid="requests-slot"' in page.text and 'data-testid="webhooks-slot"' in page.text
+    assert 'data-testid="requests-slot"' in page.text
+    # Without a webhook dispatcher a slot says so; with one, its (so far empty) deliveries.
+    assert ('data-testid="webhooks-slot"' in page.text) != ('data-testid="no-deliveries"'
+                                                             in page.text)
+
+
+def test_the_admin_dashboard_lists_the_webhook_dispatchers_deliveries_newest_first(
+        mock_orcid, user, monkeypatch):
+    class Delivery:                      # the fields the dispatcher's log entries carry
+        def __init__(self, n, status, outcome, error=None):
+            self.time, self.orcid, self.client_id = "2026-01-0%dT00:00:00Z" % n, user["orcid"], "APP-1"
+            self.url = "https://app.example.org/hook/%d?<x>" % n
+            self.status, self.outcome, self.error = status, outcome, error
+
+    class Dispatcher:
+        def deliveries(self):
+            return [Delivery(1, 204, "sent"), Delivery(2, None, "failed", "refused")]
+
+    monkeypatch.setattr(mock_orcid.state, "webhooks", Dispatcher(), raising=False)
+    page = requests.get(mock_orcid.url + "/__admin/dashboard").text
+    rows = re.findall(r'data-testid="dashboard-delivery" data-orcid="([^"]+)" '
+                      r'data-outcome="([^"]+)"', page)
+    assert rows == [(user["orcid"], "failed"), (user["orcid"], "sent")]
+    assert "hook/2?&lt;x&gt;" in page and "failed (refused)" in page
+    monkeypatch.setattr(mock_orcid.state, "webhooks", type("Idle", (), {
+        "deliveries": lambda self: []})(), raising=False)
+    assert 'data-testid="no-deliveries"' in requests.get(mock_orcid.url + "/__admin/dashboard").text

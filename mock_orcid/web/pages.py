@@ -319,6 +319,10 @@ def dashboard():
                   "tokens": sum(live.values())}
     journal = getattr(st, "journal", None)
     webhooks = getattr(st, "webhooks", None)
+    # The webhook dispatcher (a change-stream listener) keeps its deliveries, newest last.
+    deliveries = None
+    if webhooks is not None and callable(getattr(webhooks, "deliveries", None)):
+        deliveries = list(reversed(webhooks.deliveries()[-DASHBOARD_ROWS:]))
     return _html("dashboard.html", users=users, clients=clients, live=live, totals=totals,
-                 journal=journal, webhooks=webhooks, base_url=st.base_url,
-                 rows=DASHBOARD_ROWS)
+                 journal=journal, webhooks=webhooks, deliveries=deliveries,
+                 base_url=st.base_url, rows=DASHBOARD_ROWS)
