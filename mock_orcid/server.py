@@ -47,7 +47,12 @@ class RunningServer:
         self.state.webhooks.stop()
         # Close from the server's own loop: closing from here races its select().
         if self._thread and self._thread.is_alive():
-            self._server.trigger.pull_trigger(self._shutdown)
+            try:
+                self._server.trigger.pull_trigger(self._shutdown)
+            except OSError:
+                # The wake-up pipe is gone (seen once at the end of a test session, EBADF):
+                # the loop cannot be woken, so close from here rather than fail the teardown.
+                self._shutdown()
             self._thread.join(timeout=10)
         else:
             self._shutdown()

@@ -59,13 +59,17 @@ def test_login_as_skips_the_page_and_redirects_with_code_and_state(mock_orcid, c
     assert len(query["code"][0]) == 6 and query["state"] == ["st 8"]
 
 
-def test_authorize_page_lists_users_and_offers_authorize_and_deny(mock_orcid, client, user):
-    r = requests.get(authorize_url(mock_orcid, client), allow_redirects=False)
-    assert r.status_code == 200
-    assert r.headers["Content-Type"].startswith("text/html")
-    assert user["orcid"] in r.text and "G. M. Hopper" in r.text
-    assert 'value="authorize"' in r.text and 'value="deny"' in r.text
-    assert "HTTP test app" in r.text
+def test_a_signed_out_browser_is_sent_to_sign_in_which_names_the_client_and_users(
+        mock_orcid, client, user):
+    r = requests.get(authorize_url(mock_orcid, client, state="s"), allow_redirects=False)
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    assert location.startswith("/signin?oauth&client_id=" + client["client_id"])
+    page = requests.get(mock_orcid.url + location)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert user["orcid"] in page.text and "G. M. Hopper" in page.text
+    assert 'id="username-input"' in page.text and 'id="signin-button"' in page.text
+    assert "HTTP test app" in page.text
 
 
 def test_authorize_button_redirects_with_a_code_that_works(mock_orcid, client, user):

@@ -69,6 +69,7 @@ class Record:
     state: str = "active"           # active | deprecated | locked | deactivated | unclaimed
     primary_orcid: str | None = None
     created_by_client: str | None = None
+    password: str | None = None     # set in fixtures: sign-in needs it; None: any password works
 
     def section_items(self, section: str) -> dict[int, Item]:
         return self.items.setdefault(section, {})

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 
 from faker import Faker
 
-from . import events, orcid_id, sections
+from . import account_fields, events, orcid_id, sections
 from .errors import OrcidError
 from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
@@ -113,7 +113,8 @@ class Registry:
     def create_user(self, orcid: str | None = None, given_names: str | None = None,
                     family_name: str | None = None, credit_name: str | None = None,
                     email: str | None = None, default_visibility: str = "public",
-                    biography: str | None = None, **_ignored) -> Record:
+                    biography: str | None = None, password: str | None = None,
+                    **_ignored) -> Record:
         with self.lock:
             if orcid is not None:
                 if not orcid_id.is_valid(orcid):
@@ -123,6 +124,9 @@ class Registry:
                     raise ValueError("ORCID iD %s already exists" % orcid)
             else:
                 orcid = orcid_id.generate(self.rng, self.records)
+            account_fields.check(given_names=given_names, family_name=family_name,
+                                 credit_name=credit_name, email=email, biography=biography,
+                                 password=password)
             if default_visibility not in ("public", "limited", "private"):
                 raise ValueError("default_visibility must be public, limited or private")
             given = given_names or self.faker.first_name()
@@ -136,7 +140,7 @@ class Registry:
                 emails=[Email(address, primary=True, verified=True, visibility=default_visibility,
                               created=now, last_modified=now)],
                 biography=biography, default_visibility=default_visibility,
-                created=now, last_modified=now,
+                created=now, last_modified=now, password=password,
             )
             self.records[orcid] = record
             self.publish(events.USER, CREATE, orcid=orcid)

@@ -13,7 +13,7 @@ from .context import state
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
 USER_FIELDS = ("orcid", "given_names", "family_name", "credit_name", "email",
-               "default_visibility", "biography")
+               "default_visibility", "biography", "password")
 CLIENT_FIELDS = ("name", "type", "redirect_uris", "client_id", "client_secret", "description")
 
 
