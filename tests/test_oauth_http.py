@@ -105,6 +105,8 @@ def test_register_form_creates_a_user_and_authorizes_as_them(mock_orcid, client)
 @pytest.mark.parametrize("change", [
     {"client_id": "APP-DOESNOTEXIST0001"},
     {"redirect_uri": "https://attacker.example.com/steal"},
+    {"redirect_uri": "https://evil.app.example.org/orcid/callback"},   # a sub-domain
+    {"redirect_uri": "https://APP.example.org/orcid/callback"},        # host case
     {"scope": "/read-public"},
     {"scope": "/no-such-scope"},
     {"response_type": ""},
