@@ -20,12 +20,14 @@ def main(argv=None) -> int:
                        "(default https://sandbox.orcid.org, as ORCID's schema requires)")
     serve.add_argument("--fixtures", help="JSON file of users and clients to load (and reset to)")
     serve.add_argument("--seed", type=int, help="seed for generated data (default 1)")
+    serve.add_argument("--allowed-hosts", help="comma-separated host names, besides localhost, IP "
+                       "addresses and the base URL's host, that may reach /__admin ('*': any)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
-                                 seed=args.seed)
+                                 seed=args.seed, allowed_hosts=args.allowed_hosts)
     from .server import RunningServer
     server = RunningServer(settings)
     print("mock-orcid listening on http://%s:%d (base URL %s)"

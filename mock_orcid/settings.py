@@ -18,6 +18,8 @@ class Settings:
     fixtures: str | None = None
     seed: int = 1
     threads: int = 8
+    # Extra host names that may reach /__admin (see web/admin_guard.py); "*" allows any.
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -30,8 +32,11 @@ class Settings:
             fixtures=env.get("MOCK_ORCID_FIXTURES") or None,
             seed=int(env.get("MOCK_ORCID_SEED", cls.seed)),
             threads=int(env.get("MOCK_ORCID_THREADS", cls.threads)),
+            allowed_hosts=_names(env.get("MOCK_ORCID_ALLOWED_HOSTS", "")),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values["allowed_hosts"], str):
+            values["allowed_hosts"] = _names(values["allowed_hosts"])
         return cls(**values)
 
     @property
@@ -40,3 +45,7 @@ class Settings:
             return self.base_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return "http://%s:%d" % (host, self.port)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())

@@ -10,7 +10,7 @@ from ..registry import sections
 from ..registry.errors import Conflict, InvalidValue
 from ..registry.model import Client, Record
 from ..registry.notifications import permission_mark_read
-from . import admin_schema
+from . import admin_guard, admin_schema
 from .context import state
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
@@ -42,6 +42,15 @@ def _body(schema: dict) -> dict:
         raise admin_schema.BodyError("the body must be a JSON object")
     admin_schema.check(schema, data)
     return data
+
+
+@bp.before_request
+def _own_callers_only():
+    refused = admin_guard.refusal(state().settings, request.headers.get("Host"),
+                                  request.headers.get("Origin"))
+    if refused:
+        return admin_error(403, refused[1], refused[0])
+    return None
 
 
 @bp.errorhandler(Conflict)
