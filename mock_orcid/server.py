@@ -43,14 +43,11 @@ LINGER_BYTES = 64 * 1024 * 1024  # ... and how much of it we read and drop
 DRAIN_SECONDS = 5.0             # on stop, how long requests in progress may take to finish
 
 
-class _RefusedRequest(WSGITask):
-    """A request waitress refused while reading it. A body over the cap is answered by the app
-    (with an empty body and a marker), so the 413 is ORCID's error in the route's format; other
-    parse errors keep waitress's own plain answer."""
+class _RefusedUpload(WSGITask):
+    """A request whose body waitress refused as too large is answered by the app (with an
+    empty body and a marker), so the 413 is ORCID's error in the route's format."""
 
     def execute(self):
-        if not isinstance(self.request.error, RequestEntityTooLarge):
-            return ErrorTask.execute(self)
         self.set_close_on_finish()      # the rest of the body is still on the wire
         self.channel.linger = True
         return super().execute()
@@ -62,8 +59,16 @@ class _RefusedRequest(WSGITask):
         return environ
 
 
+def _error_task(channel, request):
+    """Requests waitress could not parse: uploads over the cap go to the app; anything else
+    (a bad request line, headers too large, bad chunking) keeps waitress's own 400."""
+    if isinstance(request.error, RequestEntityTooLarge):
+        return _RefusedUpload(channel, request)
+    return ErrorTask(channel, request)
+
+
 class _Channel(HTTPChannel):
-    error_task_class = _RefusedRequest
+    error_task_class = staticmethod(_error_task)
     linger = False                    # drain the client's input before closing
     _linger_until = None
     _lingered = 0

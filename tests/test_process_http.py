@@ -148,6 +148,21 @@ def test_a_refused_upload_leaves_the_server_serving_everyone_else(small_server):
         assert r.status_code == 200
 
 
+@pytest.mark.parametrize("raw", [
+    b"GARBAGE\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 300_000 + b"\r\n\r\n",
+    b"POST /__admin/users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+], ids=["request-line", "content-length", "huge-header", "chunk-size"])
+def test_an_unparseable_request_is_answered_400_at_once(mock_orcid, raw):
+    """What waitress cannot parse still gets an answer (not a hung socket)."""
+    with _connect(_port(mock_orcid.url), timeout=5) as sock:
+        sock.sendall(raw)
+        status, _, _ = _read_response(sock)
+    assert status in (400, 431)
+    assert requests.get(mock_orcid.url + "/__admin/health", timeout=5).ok
+
+
 # ------------------------------------------------------------- 18: connections, Expect
 def test_expect_100_continue_without_a_body_is_answered_at_once(mock_orcid):
     port = _port(mock_orcid.url)
