@@ -10,13 +10,15 @@ different serving stack has one place to carry them over from. What is added to 
   moment before closing, so the client reads the 413 rather than a reset;
 - ``Expect: 100-continue`` on a request without a body (or one already refused) is answered
   at once: waitress would send "100 Continue" and then wait forever for a body;
-- at the connection limit the idlest keep-alive connection is closed to admit a new client,
+- at the connection limit the idlest keep-alive connections are closed to admit new clients,
   so idle sockets can never lock clients out; idle connections are closed after
-  ``Settings.idle_timeout`` seconds anyway;
+  ``Settings.idle_timeout`` seconds anyway; waiting connections are accepted in batches, not
+  one per turn of the loop (each turn polls every connection);
 - SIGTERM and SIGINT stop the server cleanly: the CLI exits 0 (``docker stop`` is immediate).
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import signal
 import socket
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 
 LINGER_SECONDS = 2.0            # how long a refused upload may keep sending before we close
 LINGER_BYTES = 64 * 1024 * 1024  # ... and how much of it we read and drop
+ACCEPT_BATCH = 64               # connections accepted per turn of the loop at most
+EVICT_BATCH = 16                # idle connections closed per turn when at the connection limit
 DRAIN_SECONDS = 5.0             # on stop, how long requests in progress may take to finish
 
 
@@ -135,15 +139,28 @@ class _Listener(TcpWSGIServer):
         self._close_idlest()
         return False
 
+    def handle_accept(self):
+        # waitress accepts one connection per turn of the loop, and every turn polls every
+        # connection: a burst of N connections would cost N turns of N. Take what is waiting
+        # (a batch at most), while there is room.
+        for _ in range(ACCEPT_BATCH):
+            if len(self._map) >= self.adj.connection_limit:
+                return
+            count = len(self._map)
+            super().handle_accept()
+            if len(self._map) == count:       # nothing more waiting
+                return
+
     def _close_idlest(self) -> None:
-        """Make room for a new client: close the keep-alive connection idle the longest (one
-        not being served and with nothing left to send). HTTP lets a server close an idle
-        persistent connection at any time; clients reconnect."""
+        """Make room for new clients: close the keep-alive connections idle the longest (not
+        being served, nothing left to send), a few at a time so that a burst of newcomers is
+        not admitted one turn of the loop each. HTTP lets a server close an idle persistent
+        connection at any time; clients reconnect."""
         idle = [c for c in self.active_channels.values()
                 if not c.requests and not c.total_outbufs_len and not c.will_close
                 and not c.close_when_flushed and c._linger_until is None]
-        if idle:
-            min(idle, key=lambda c: c.last_activity).will_close = True
+        for channel in heapq.nsmallest(EVICT_BATCH, idle, key=lambda c: c.last_activity):
+            channel.will_close = True
 
 
 def _connection_limit(wanted: int) -> int:
