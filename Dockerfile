@@ -1,5 +1,6 @@
 # mock-orcid: a local mock of the ORCID API, served by waitress on port 8080.
-#   docker build -t mock-orcid . && docker run -p 8080:8080 mock-orcid
+#   docker build -t mock-orcid . && docker run -p 127.0.0.1:8080:8080 mock-orcid
+#   (a bare -p 8080:8080 exposes /__admin, with every client secret, to the whole network)
 # Location headers name http://127.0.0.1:8080 unless told otherwise; when the host reaches the
 # container on another port, pass -e MOCK_ORCID_BASE_URL=http://127.0.0.1:PORT.
 FROM python:3.11-slim

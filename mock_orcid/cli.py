@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from .settings import Settings, positive_seconds
@@ -22,20 +23,38 @@ def main(argv=None) -> int:
     serve.add_argument("--seed", type=int, help="seed for generated data (default 1)")
     serve.add_argument("--webhook-interval", type=_seconds, metavar="SECONDS",
                        help="seconds between webhook dispatch passes (default 1)")
+    serve.add_argument("--allowed-hosts", help="comma-separated host names, besides localhost, IP "
+                       "addresses and the base URL's host, that may reach /__admin ('*': any)")
+    serve.add_argument("--max-body-bytes", type=int, help="larger request bodies are refused "
+                       "with 413 before they are read (default 8388608, 8 MiB)")
+    serve.add_argument("--connection-limit", type=int, help="open connections at most; at the "
+                       "limit the longest-idle keep-alive connection is closed (default 1000)")
+    serve.add_argument("--idle-timeout", type=int, help="seconds an idle keep-alive connection "
+                       "is kept open (default 30)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
-                                 seed=args.seed, webhook_interval=args.webhook_interval)
+                                 seed=args.seed, webhook_interval=args.webhook_interval,
+                                 allowed_hosts=args.allowed_hosts,
+                                 max_body_bytes=args.max_body_bytes,
+                                 connection_limit=args.connection_limit,
+                                 idle_timeout=args.idle_timeout)
+    # Stopped while still starting (docker stop right after docker run): a clean exit too.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     from .server import RunningServer
-    server = RunningServer(settings)
+    from .state import FixturesError
+    try:
+        server = RunningServer(settings)
+    except FixturesError as exc:
+        print("mock-orcid: %s" % exc, file=sys.stderr)
+        return 2
+    server.install_signal_handlers()
     print("mock-orcid listening on http://%s:%d (base URL %s)"
           % (settings.host, server.port, server.url), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    server.serve_forever(handle_signals=False)   # returns after SIGTERM or SIGINT (Ctrl-C)
     return 0
 
 
@@ -44,6 +63,10 @@ def _seconds(text: str) -> float:
         return positive_seconds(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _exit_cleanly(_signum, _frame):
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

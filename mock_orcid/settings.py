@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 
 from .wire.resources import resource_dir
+from .wire.xmlio import MAX_BODY_BYTES
 
 DEFAULT_FIXTURES = resource_dir("fixtures") / "default.json"
 
@@ -20,6 +21,14 @@ class Settings:
     threads: int = 8
     webhook_interval: float = 1.0      # seconds between webhook dispatch passes (ORCID: minutes)
     session_secret: str | None = None  # signs the browser session cookie; None: one per process
+    # Extra host names that may reach /__admin (see web/admin_guard.py); "*" allows any.
+    allowed_hosts: tuple[str, ...] = ()
+    # The process (server.py): request bodies over this are refused with 413 unread (the XML
+    # parser's own cap); open connections at most (at the limit the idlest keep-alive one is
+    # closed for a newcomer); seconds an idle keep-alive connection is kept.
+    max_body_bytes: int = MAX_BODY_BYTES
+    connection_limit: int = 1000
+    idle_timeout: int = 30
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -35,8 +44,14 @@ class Settings:
             webhook_interval=positive_seconds(env.get("MOCK_ORCID_WEBHOOK_INTERVAL",
                                                       cls.webhook_interval)),
             session_secret=env.get("MOCK_ORCID_SESSION_SECRET") or None,
+            allowed_hosts=_names(env.get("MOCK_ORCID_ALLOWED_HOSTS", "")),
+            max_body_bytes=int(env.get("MOCK_ORCID_MAX_BODY_BYTES", cls.max_body_bytes)),
+            connection_limit=int(env.get("MOCK_ORCID_CONNECTION_LIMIT", cls.connection_limit)),
+            idle_timeout=int(env.get("MOCK_ORCID_IDLE_TIMEOUT", cls.idle_timeout)),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values["allowed_hosts"], str):
+            values["allowed_hosts"] = _names(values["allowed_hosts"])
         return cls(**values)
 
     @property
@@ -56,3 +71,5 @@ def positive_seconds(value) -> float:
     if not 0 < seconds < float("inf"):
         raise ValueError("%r must be a number of seconds above zero" % (value,))
     return seconds
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .registry.errors import InvalidValue
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
@@ -30,11 +31,32 @@ class MockState:
         return self.settings.public_base_url
 
     def reset(self) -> None:
-        """Back to the loaded fixtures: same users, clients, secrets; sequences restart."""
+        """Back to the loaded fixtures: same users, clients, secrets; sequences restart.
+        The file is read and checked first: a bad one changes nothing (FixturesError)."""
+        data = load_fixtures(self.fixtures_path)
         with self.registry.lock:
             self.registry.clear()
-            data = json.loads(self.fixtures_path.read_text(encoding="utf-8"))
             for user in data.get("users", []):
                 self.registry.create_user(**user)
             for client in data.get("clients", []):
                 self.registry.create_client(**client)
+
+
+class FixturesError(InvalidValue):
+    """The fixtures file cannot be loaded; says which file and the path of the bad value."""
+
+
+def load_fixtures(path: Path) -> dict:
+    """The fixtures file, checked with the admin API's own schemas (web.admin_schema)."""
+    from .web import admin_schema
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise FixturesError("fixtures file %s cannot be read as JSON: %s" % (path, exc)) from None
+    if not isinstance(data, dict):
+        raise FixturesError("fixtures file %s must hold a JSON object" % path)
+    try:
+        admin_schema.check_fixtures(data)
+    except InvalidValue as exc:
+        raise FixturesError("fixtures file %s: %s" % (path, exc), exc.field) from None
+    return data

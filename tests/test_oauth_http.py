@@ -109,6 +109,12 @@ def test_register_form_creates_a_user_and_authorizes_as_them(mock_orcid, client)
 @pytest.mark.parametrize("change", [
     {"client_id": "APP-DOESNOTEXIST0001"},
     {"redirect_uri": "https://attacker.example.com/steal"},
+    {"redirect_uri": "https://evil.app.example.org/orcid/callback"},   # a sub-domain
+    {"redirect_uri": "https://APP.example.org/orcid/callback"},        # host case
+    {"redirect_uri": "HTTPS://app.example.org/orcid/callback"},        # scheme case
+    {"redirect_uri": "https://app.example.org.evil.example/orcid/callback"},
+    {"redirect_uri": "https://app.example.org@evil.example/orcid/callback"},
+    {"redirect_uri": "https://app.example.org/orcid/callback/../../steal"},  # dot segments
     {"scope": "/read-public"},
     {"scope": "/no-such-scope"},
     {"response_type": ""},
@@ -123,6 +129,19 @@ def test_bad_authorize_request_shows_an_error_page_and_never_redirects(
     assert r.status_code == 400
     assert "Location" not in r.headers
     assert r.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("redirect_uri", [
+    CALLBACK + "/deeper?x=1",
+    CALLBACK + "/%2e%2e/still-under",        # %2e%2e is not a dot segment to ORCID
+    CALLBACK + "/./",
+])
+def test_a_redirect_uri_under_the_registered_one_is_redirected_to(mock_orcid, client, user,
+                                                                   redirect_uri):
+    r = requests.get(authorize_url(mock_orcid, client, redirect_uri=redirect_uri,
+                                   login_as=user["orcid"]), allow_redirects=False)
+    assert r.status_code == 302, r.text[:300]
+    assert r.headers["Location"].startswith(redirect_uri.split("?")[0])
 
 
 def test_login_as_unknown_orcid_shows_an_error_page(mock_orcid, client):

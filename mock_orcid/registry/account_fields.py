@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import InvalidValue
+
 TEXT_FIELDS = ("given_names", "family_name", "credit_name", "email", "biography", "password")
 # Characters outside XML 1.0's Char production (C0 controls but tab, CR, LF; surrogates;
 # U+FFFE/U+FFFF).
@@ -22,9 +24,9 @@ def check(**fields) -> None:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise ValueError("%s must be a string" % name)
+            raise InvalidValue("%s must be a string" % name, name)
         if (_CONTROL if name in ONE_LINE else _NOT_XML).search(value):
-            raise ValueError("%s holds a control character" % name)
+            raise InvalidValue("%s holds a control character" % name, name)
 
 
 def has_control(value: str) -> bool:

@@ -98,3 +98,17 @@ class OAuthError(Exception):
 
     def as_dict(self) -> dict:
         return {"error": self.error, "error_description": self.description}
+
+
+class InvalidValue(ValueError):
+    """A value the registry refuses outside ORCID's API (the admin API, fixtures); names the
+    field it is about when it can, so the caller can point at it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(InvalidValue):
+    """The value clashes with what the registry already holds: a duplicate iD or client id,
+    a deprecation that would chain or loop."""

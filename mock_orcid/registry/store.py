@@ -24,7 +24,7 @@ from xml.etree import ElementTree as ET
 from faker import Faker
 
 from . import account_fields, events, orcid_id, sections
-from .errors import OrcidError
+from .errors import Conflict, InvalidValue, OrcidError
 from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
 from .model import (
@@ -118,17 +118,18 @@ class Registry:
         with self.lock:
             if orcid is not None:
                 if not orcid_id.is_valid(orcid):
-                    raise ValueError("'%s' is not a valid ORCID iD (format NNNN-NNNN-NNNN-NNNC "
-                                     "with an ISO 7064 MOD 11-2 check digit)" % orcid)
+                    raise InvalidValue("'%s' is not a valid ORCID iD (format NNNN-NNNN-NNNN-NNNC "
+                                       "with an ISO 7064 MOD 11-2 check digit)" % orcid, "orcid")
                 if orcid in self.records:
-                    raise ValueError("ORCID iD %s already exists" % orcid)
+                    raise Conflict("ORCID iD %s already exists" % orcid, "orcid")
             else:
                 orcid = orcid_id.generate(self.rng, self.records)
             account_fields.check(given_names=given_names, family_name=family_name,
                                  credit_name=credit_name, email=email, biography=biography,
                                  password=password)
             if default_visibility not in ("public", "limited", "private"):
-                raise ValueError("default_visibility must be public, limited or private")
+                raise InvalidValue("default_visibility must be public, limited or private",
+                                   "default_visibility")
             given = given_names or self.faker.first_name()
             family = family_name if family_name is not None else self.faker.last_name()
             now = self.now()
@@ -162,11 +163,15 @@ class Registry:
                       **_ignored) -> Client:
         with self.lock:
             if type not in CLIENT_TYPES:
-                raise ValueError("type must be one of %s" % ", ".join(CLIENT_TYPES))
+                raise InvalidValue("type must be one of %s" % ", ".join(CLIENT_TYPES), "type")
             if isinstance(redirect_uris, str):
                 redirect_uris = [redirect_uris]
-            client_id = client_id or "APP-" + "".join(
-                self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+            if client_id in self.clients:
+                # Never replace a client silently: tests holding its secret would break.
+                raise Conflict("client %s already exists" % client_id, "client_id")
+            while not client_id or client_id in self.clients:
+                client_id = "APP-" + "".join(
+                    self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
             client = Client(
                 client_id=client_id,
                 client_secret=client_secret or str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
@@ -365,19 +370,25 @@ class Registry:
         record states. Checked here, stored together, published as one change."""
         unknown = set(fields) - set(RECORD_FIELDS)
         if unknown:
-            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+            raise InvalidValue("unknown field(s): %s" % ", ".join(sorted(unknown)),
+                               sorted(unknown)[0])
         with self.lock:
             record = self.record(orcid)
             for key in ("default_visibility", "name_visibility", "biography_visibility"):
                 if key in fields and fields[key] not in VISIBILITIES:
-                    raise ValueError("%s must be one of %s" % (key, ", ".join(VISIBILITIES)))
+                    raise InvalidValue("%s must be one of %s" % (key, ", ".join(VISIBILITIES)), key)
             if "state" in fields and fields["state"] not in RECORD_STATES:
-                raise ValueError("state must be one of %s" % ", ".join(RECORD_STATES))
-            if fields.get("state") == "deprecated":
-                primary = fields.get("primary_orcid")
-                if primary not in self.records or primary == orcid:
-                    raise ValueError("a deprecated record needs primary_orcid naming another "
-                                     "existing record")
+                raise InvalidValue("state must be one of %s" % ", ".join(RECORD_STATES), "state")
+            fields = dict(fields)
+            if fields.get("state", record.state) == "deprecated":
+                if fields.get("state") == "deprecated" or "primary_orcid" in fields:
+                    self._check_deprecation(record, fields.get("primary_orcid",
+                                                               record.primary_orcid))
+            elif fields.get("primary_orcid") is not None:
+                raise InvalidValue("primary_orcid names the primary record of a deprecated "
+                                   "record: send it with state deprecated", "primary_orcid")
+            elif record.primary_orcid is not None:
+                fields["primary_orcid"] = None     # no longer deprecated: no primary either
             for key, value in fields.items():
                 setattr(record, key, value)
             record.last_modified = self.now()
@@ -385,13 +396,34 @@ class Registry:
                          source=Source(orcid=orcid), fields=tuple(sorted(fields)))
             return record
 
+    def _check_deprecation(self, record: Record, primary: str | None) -> None:
+        """ORCID's deprecation rules (AdminController.deprecateProfile): the primary is another
+        existing record that is neither deprecated nor deactivated. And no record whose primary
+        this one is may be left pointing at a deprecated record: redirects never chain or loop."""
+        if primary is None or primary not in self.records or primary == record.orcid:
+            raise InvalidValue("a deprecated record needs primary_orcid naming another existing "
+                               "record", "primary_orcid")
+        target = self.records[primary]
+        if target.state == "deprecated":
+            raise Conflict("the primary record %s is itself deprecated (primary %s); deprecate to "
+                           "%s instead" % (primary, target.primary_orcid, target.primary_orcid),
+                           "primary_orcid")
+        if target.state == "deactivated":
+            raise Conflict("the primary record %s is deactivated" % primary, "primary_orcid")
+        pointing = sorted(r.orcid for r in self.records.values()
+                          if r.state == "deprecated" and r.primary_orcid == record.orcid)
+        if pointing:
+            raise Conflict("%s is the primary record of deprecated %s; deprecating it would "
+                           "chain deprecations" % (record.orcid, ", ".join(pointing)), "state")
+
     def add_email(self, orcid: str, address: str, verified: bool = True,
                   visibility: str | None = None) -> Email:
         with self.lock:
             record = self.record(orcid)
             visibility = visibility or record.default_visibility
             if visibility not in VISIBILITIES:
-                raise ValueError("visibility must be one of %s" % ", ".join(VISIBILITIES))
+                raise InvalidValue("visibility must be one of %s" % ", ".join(VISIBILITIES),
+                                   "visibility")
             now = self.now()
             email = Email(address, primary=False, verified=verified, visibility=visibility,
                           created=now, last_modified=now)

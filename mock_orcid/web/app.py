@@ -13,7 +13,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.extensions["mock_orcid"] = state
     app.url_map.strict_slashes = False
 
-    from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
+    from . import admin, api, errors, group_id_routes, limits, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_webhooks.bp)
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(api.bp)
     errors.install(app)
+    limits.install(app, state.settings.max_body_bytes)
 
     @app.after_request
     def _no_type_without_body(response):
