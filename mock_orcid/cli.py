@@ -5,11 +5,13 @@ import argparse
 import logging
 import sys
 
-from .settings import Settings, positive_seconds
+from . import __version__
+from .settings import LOG_LEVELS, Settings, non_negative_int, positive_seconds
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="mock-orcid", description="A local mock of the ORCID registry")
+    parser.add_argument("--version", action="version", version="mock-orcid %s" % __version__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server (flags default to MOCK_ORCID_* variables)")
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
@@ -22,16 +24,27 @@ def main(argv=None) -> int:
     serve.add_argument("--seed", type=int, help="seed for generated data (default 1)")
     serve.add_argument("--webhook-interval", type=_seconds, metavar="SECONDS",
                        help="seconds between webhook dispatch passes (default 1)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, help="stderr logging: an access "
+                       "line per request at info (default info)")
+    serve.add_argument("--journal-size", type=_count, metavar="N",
+                       help="requests kept in the journal, GET /__admin/requests (default 1000)")
+    serve.add_argument("--rate-limit", action="store_true", default=None,
+                       help="emulate ORCID's published API limits (503 past the burst)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
-                                 seed=args.seed, webhook_interval=args.webhook_interval)
+                                 seed=args.seed, webhook_interval=args.webhook_interval,
+                                 log_level=args.log_level, journal_size=args.journal_size,
+                                 rate_limit=args.rate_limit)
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .server import RunningServer
     server = RunningServer(settings)
     print("mock-orcid listening on http://%s:%d (base URL %s)"
           % (settings.host, server.port, server.url), flush=True)
+    for line in server.summary():
+        logging.getLogger("mock_orcid").info("%s", line)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -42,6 +55,13 @@ def main(argv=None) -> int:
 def _seconds(text: str) -> float:
     try:
         return positive_seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        return non_negative_int(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

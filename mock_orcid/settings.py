@@ -19,6 +19,9 @@ class Settings:
     seed: int = 1
     threads: int = 8
     webhook_interval: float = 1.0      # seconds between webhook dispatch passes (ORCID: minutes)
+    journal_size: int = 1000           # requests the journal keeps (harness/journal.py)
+    rate_limit: bool = False           # ORCID's published API limits (harness/rate_limit.py)
+    log_level: str = "info"            # access log and startup summary on stderr
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -33,6 +36,9 @@ class Settings:
             threads=int(env.get("MOCK_ORCID_THREADS", cls.threads)),
             webhook_interval=positive_seconds(env.get("MOCK_ORCID_WEBHOOK_INTERVAL",
                                                       cls.webhook_interval)),
+            journal_size=non_negative_int(env.get("MOCK_ORCID_JOURNAL_SIZE", cls.journal_size)),
+            rate_limit=env.get("MOCK_ORCID_RATE_LIMIT", "").lower() in ("1", "true", "yes", "on"),
+            log_level=log_level(env.get("MOCK_ORCID_LOG_LEVEL", cls.log_level)),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -54,3 +60,25 @@ def positive_seconds(value) -> float:
     if not 0 < seconds < float("inf"):
         raise ValueError("%r must be a number of seconds above zero" % (value,))
     return seconds
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def log_level(value) -> str:
+    """One of debug, info, warning, error (``--log-level``, ``MOCK_ORCID_LOG_LEVEL``)."""
+    text = str(value).strip().lower()
+    if text not in LOG_LEVELS:
+        raise ValueError("%r is not a log level; use one of %s" % (value, ", ".join(LOG_LEVELS)))
+    return text
+
+
+def non_negative_int(value) -> int:
+    """A whole number, 0 or more (``--journal-size``, ``MOCK_ORCID_JOURNAL_SIZE``)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError("%r is not a whole number" % (value,)) from None
+    if number < 0:
+        raise ValueError("%r must be 0 or more" % (value,))
+    return number

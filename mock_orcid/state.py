@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .harness.control import Harness
+from .registry.clock import Clock
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
@@ -15,7 +17,10 @@ from .wire.render import Renderer
 class MockState:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.registry = Registry(seed=settings.seed)
+        self.clock = Clock()      # the one time source; the harness moves it
+        self.registry = Registry(seed=settings.seed, clock=self.clock)
+        self.harness = Harness(self.clock, journal_size=settings.journal_size,
+                               rate_limit=settings.rate_limit)
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
         # Listeners of the change stream, in the order they hear each commit.
@@ -30,7 +35,9 @@ class MockState:
         return self.settings.public_base_url
 
     def reset(self) -> None:
-        """Back to the loaded fixtures: same users, clients, secrets; sequences restart."""
+        """Back to the loaded fixtures: same users, clients, secrets; sequences restart.
+        The harness too: empty journal, no faults, real time."""
+        self.harness.reset()
         with self.registry.lock:
             self.registry.clear()
             data = json.loads(self.fixtures_path.read_text(encoding="utf-8"))

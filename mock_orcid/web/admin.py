@@ -8,6 +8,7 @@ from ..registry import sections
 from ..registry.model import VISIBILITIES, Client, Record
 from ..registry.notifications import permission_mark_read
 from ..registry.store import RECORD_FIELDS
+from .admin_paging import PagingError, paged
 from .context import state
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
@@ -20,6 +21,12 @@ CLIENT_FIELDS = ("name", "type", "redirect_uris", "client_id", "client_secret", 
 def _error(status: int, message: str):
     return jsonify({"error": "bad_request" if status == 400 else "not_found",
                     "message": message}), status
+
+
+@bp.errorhandler(PagingError)
+def _paging(exc: PagingError):
+    from .admin_replies import admin_error
+    return admin_error(400, str(exc), exc.field)
 
 
 def _json_body() -> dict:
@@ -78,8 +85,9 @@ def create_user():
 
 @bp.get("/users")
 def list_users():
-    with state().registry.lock:
-        return jsonify([user_json(r) for r in state().registry.records.values()])
+    """Paged: ?limit (default 100, at most 1000) and ?offset; Link rel="next" while more remain."""
+    registry = state().registry
+    return paged(registry.lock, registry.records.values, user_json)
 
 
 @bp.get("/users/<orcid>")
@@ -117,8 +125,9 @@ def create_client():
 
 @bp.get("/clients")
 def list_clients():
-    with state().registry.lock:
-        return jsonify([client_json(c) for c in state().registry.clients.values()])
+    """Paged like /users."""
+    registry = state().registry
+    return paged(registry.lock, registry.clients.values, client_json)
 
 
 @bp.get("/clients/<client_id>")

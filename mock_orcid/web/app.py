@@ -15,7 +15,10 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
 
     from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
+    from . import admin_harness, admin_index, harness_glue
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_harness.bp)
+    app.register_blueprint(admin_index.bp)
     app.register_blueprint(admin_webhooks.bp)
     app.register_blueprint(webhook_routes.bp)
     app.register_blueprint(oauth_routes.bp)
@@ -31,5 +34,6 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
             response.headers.pop("Content-Type", None)
         return response
 
+    harness_glue.install(app, state)   # journal, faults, rate limit: around everything
     return app
 
