@@ -104,18 +104,18 @@ def parse(data) -> dict:
     """The fault body checked against SCHEMA; FaultError names the bad field."""
     if not isinstance(data, dict):
         raise FaultError("the body must be a JSON object")
+    extra = sorted(set(data) - set(SCHEMA["properties"]))
+    if extra:
+        raise FaultError("unknown field(s): %s; allowed: %s"
+                         % (", ".join(extra), ", ".join(SCHEMA["properties"])), extra[0])
+    if not any(k in data for k in ("status", "error_code", "delay_ms")) \
+            and data.get("drop_connection") is not True:
+        raise FaultError("a fault needs an action: status, error_code, delay_ms or "
+                         "drop_connection: true")
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(SCHEMA).iter_errors(data))
     if error is not None:
         path = ".".join(str(p) for p in error.absolute_path) or None
-        if error.validator == "additionalProperties":
-            extra = sorted(set(data) - set(SCHEMA["properties"]))
-            raise FaultError("unknown field(s): %s; allowed: %s"
-                             % (", ".join(extra), ", ".join(SCHEMA["properties"])),
-                             extra[0] if extra else None)
-        if error.validator == "anyOf" and not path:
-            raise FaultError("a fault needs an action: status, error_code, delay_ms or "
-                             "drop_connection: true")
         raise FaultError("%s: %s" % (path or "body", error.message), path)
     return data
 

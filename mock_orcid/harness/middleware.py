@@ -114,12 +114,25 @@ class _Exchange:
                 self._seen(data)
                 return write(data)
             return tee
+        # The whole answer is produced and journaled before the server sends any of it, so a
+        # client that has its answer always finds it in the journal (Flask's bodies are built
+        # in memory anyway).
         try:
             result = app(self.environ, capture)
+            try:
+                chunks = []
+                for chunk in result:
+                    self._seen(chunk)
+                    chunks.append(chunk)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
         except BaseException:
             self.finish(self.status or 500)
             raise
-        return _Body(result, self)
+        self.finish(self.status)
+        return chunks
 
     def _seen(self, data: bytes) -> None:
         self.out_size += len(data)
@@ -165,28 +178,6 @@ class _Exchange:
             duration_ms=duration, client_id=caller.client_id, orcid=caller.orcid,
             fault={"id": self.fault.id, "action": self.fault.action} if self.fault else None,
             rate_limited=self.rate_limited, arrived=self.arrived))
-
-
-class _Body:
-    """The app's iterable, passed through while counting and keeping the first bytes; the
-    exchange is journaled when the server closes it (the answer has been sent)."""
-
-    def __init__(self, inner, exchange: _Exchange):
-        self.inner = inner
-        self.exchange = exchange
-
-    def __iter__(self):
-        for chunk in self.inner:
-            self.exchange._seen(chunk)
-            yield chunk
-
-    def close(self):
-        try:
-            close = getattr(self.inner, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.exchange.finish(self.exchange.status)
 
 
 class _Chained(io.RawIOBase):
