@@ -19,14 +19,15 @@ CLIENT_FIELDS = ("name", "type", "redirect_uris", "client_id", "client_secret", 
 
 
 def _error(status: int, message: str):
-    return jsonify({"error": "bad_request" if status == 400 else "not_found",
-                    "message": message}), status
+    from .admin_replies import admin_error     # {"error", "message", "field"}
+    return admin_error(status, message)
 
 
 @bp.errorhandler(PagingError)
 def _paging(exc: PagingError):
     from .admin_replies import admin_error
     return admin_error(400, str(exc), exc.field)
+
 
 
 def _json_body() -> dict:

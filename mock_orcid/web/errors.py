@@ -42,7 +42,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        if request.path.startswith("/__admin") or request.path.startswith("/oauth"):
+        if request.path.startswith("/__admin"):
+            from .admin_replies import admin_error
+            return admin_error(exc.code, exc.description or exc.name)
+        if request.path.startswith("/oauth"):
             return Response(json.dumps({"error": exc.name.lower().replace(" ", "_"),
                                         "error_description": exc.description}),
                             status=exc.code, mimetype="application/json")
