@@ -13,11 +13,13 @@ class Harness:
         self.clock = clock
         self.journal = Journal(journal_size)
         self.faults = Faults()
+        self.rate_limit_default = rate_limit        # as configured (--rate-limit)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limit)
 
     def reset(self) -> None:
-        """Empty journal, no faults, full rate-limit buckets, real time."""
+        """Empty journal, no faults, the rate limit as configured with full buckets, real time."""
         self.journal.clear()
         self.faults.clear()
         self.rate_limiter.clear()
+        self.rate_limiter.enabled = self.rate_limit_default
         self.clock.real()
