@@ -68,11 +68,10 @@ def main() -> None:
     bare_server = create_server(bare, host="127.0.0.1", port=0, threads=8)
     import threading
     threading.Thread(target=bare_server.run, daemon=True).start()
-    bare_url = "http://127.0.0.1:%d" % bare_server.effective_port
+    bare_url = "http://127.0.0.1:%d" % int(bare_server.effective_port)
 
     unwrapped = RunningServer(Settings(host="127.0.0.1", port=0))
     unwrapped.app.wsgi_app = unwrapped.app.wsgi_app.app     # the harness middleware removed
-    unwrapped._server.application = unwrapped.app
     unwrapped.start()
 
     # the rate limit would refuse a benchmark: give it a bucket it never empties
