@@ -18,7 +18,7 @@ import random
 import secrets
 import string
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from faker import Faker
