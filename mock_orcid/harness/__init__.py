@@ -1,3 +1,3 @@
-"""The test harness around the ORCID emulation: request journal, faults, rate limiting and the
-clock. It watches and bends traffic from outside (a WSGI middleware) and is controlled only
-under ``/__admin``; ORCID's paths behave as ORCID's unless a test asked otherwise."""
+"""The harness: what makes mock-orcid a test double (fixtures that hold records, persistence,
+rerouting ORCID's hosts), kept apart from the ORCID emulation. It may import registry, wire and
+oauth; web and the top level wire it in."""
