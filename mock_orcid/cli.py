@@ -6,11 +6,13 @@ import logging
 import signal
 import sys
 
-from .settings import Settings, positive_seconds
+from . import __version__
+from .settings import LOG_LEVELS, Settings, non_negative_int, positive_seconds
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="mock-orcid", description="A local mock of the ORCID registry")
+    parser.add_argument("--version", action="version", version="mock-orcid %s" % __version__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server (flags default to MOCK_ORCID_* variables)")
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
@@ -31,16 +33,25 @@ def main(argv=None) -> int:
                        "limit the longest-idle keep-alive connection is closed (default 1000)")
     serve.add_argument("--idle-timeout", type=int, help="seconds an idle keep-alive connection "
                        "is kept open (default 30)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, help="stderr logging: an access "
+                       "line per request at info (default info)")
+    serve.add_argument("--journal-size", type=_count, metavar="N",
+                       help="requests kept in the journal, GET /__admin/requests (default 1000)")
+    serve.add_argument("--rate-limit", action="store_true", default=None,
+                       help="emulate ORCID's published API limits (503 past the burst)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
                                  seed=args.seed, webhook_interval=args.webhook_interval,
                                  allowed_hosts=args.allowed_hosts,
                                  max_body_bytes=args.max_body_bytes,
                                  connection_limit=args.connection_limit,
-                                 idle_timeout=args.idle_timeout)
+                                 idle_timeout=args.idle_timeout,
+                                 log_level=args.log_level, journal_size=args.journal_size,
+                                 rate_limit=args.rate_limit)
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Stopped while still starting (docker stop right after docker run): a clean exit too.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
@@ -54,6 +65,8 @@ def main(argv=None) -> int:
     server.install_signal_handlers()
     print("mock-orcid listening on http://%s:%d (base URL %s)"
           % (settings.host, server.port, server.url), flush=True)
+    for line in server.summary():
+        logging.getLogger("mock_orcid").info("%s", line)
     server.serve_forever(handle_signals=False)   # returns after SIGTERM or SIGINT (Ctrl-C)
     return 0
 
@@ -67,6 +80,13 @@ def _seconds(text: str) -> float:
 
 def _exit_cleanly(_signum, _frame):
     raise SystemExit(0)
+
+
+def _count(text: str) -> int:
+    try:
+        return non_negative_int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -76,6 +76,55 @@ class MockOrcid:
         """Run one webhook dispatch pass now; ``{"delivered": [...], "skipped": [...]}``."""
         return self._json("POST", "/__admin/webhooks/dispatch")
 
+    # -- harness: journal, faults, clock (GET/POST/DELETE under /__admin) ----------
+    def requests(self, **filters) -> list:
+        """The request journal, newest last; filters: method, path (prefix), status, client_id,
+        orcid, since (ISO 8601 or datetime), limit."""
+        query = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                 for k, v in filters.items() if v is not None}
+        return self._json("GET", "/__admin/requests?" + urllib.parse.urlencode(query))
+
+    def clear_requests(self) -> int:
+        return self._json("DELETE", "/__admin/requests")["deleted"]
+
+    def add_fault(self, **fault) -> dict:
+        """Arm a fault (flat body: method, path, client_id, orcid, status, error_code, delay_ms,
+        drop_connection, times); returns it with its ``id``."""
+        return self._json("POST", "/__admin/faults", fault, expect=201)
+
+    def faults(self) -> list:
+        return self._json("GET", "/__admin/faults")
+
+    def clear_faults(self, fault_id: int | None = None) -> None:
+        """Remove one fault, or all of them."""
+        if fault_id is None:
+            self._json("DELETE", "/__admin/faults")
+        else:
+            status, _headers, body = self._call("DELETE", "/__admin/faults/%d" % fault_id)
+            if status != 204:
+                raise AssertionError("DELETE fault %s -> %s: %s" % (fault_id, status, body[:300]))
+
+    def set_rate_limit(self, enabled: bool) -> dict:
+        return self._json("PUT", "/__admin/rate-limit", {"enabled": enabled})
+
+    def clock(self) -> dict:
+        """``{"now", "real", "frozen", "offset_seconds"}``."""
+        return self._json("GET", "/__admin/clock")
+
+    def advance_clock(self, seconds: float, frozen: bool | None = None) -> dict:
+        body = {"advance_seconds": seconds}
+        if frozen is not None:
+            body["frozen"] = frozen
+        return self._json("POST", "/__admin/clock", body)
+
+    def set_clock(self, now, frozen: bool = False) -> dict:
+        """Make it ``now`` (ISO 8601 string or aware datetime); frozen: time stands still."""
+        text = now.isoformat() if hasattr(now, "isoformat") else now
+        return self._json("POST", "/__admin/clock", {"now": text, "frozen": frozen})
+
+    def real_clock(self) -> dict:
+        return self._json("DELETE", "/__admin/clock")
+
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
               scopes="/read-limited /activities/update") -> dict:
@@ -123,5 +172,8 @@ def mock_orcid_server():
 @pytest.fixture(scope="session")
 def mock_orcid(mock_orcid_server) -> MockOrcid:
     """A running mock-orcid: ``.url``, ``.reset()``, ``.create_user()``, ``.create_client()``,
-    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``."""
+    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``; the harness:
+    ``.requests(**filters)``, ``.clear_requests()``, ``.add_fault(**fault)``, ``.faults()``,
+    ``.clear_faults(id=None)``, ``.set_rate_limit(on)``, ``.clock()``, ``.advance_clock(s)``,
+    ``.set_clock(now, frozen)``, ``.real_clock()``."""
     return MockOrcid(mock_orcid_server)

@@ -211,6 +211,21 @@ class RunningServer:
     def url(self) -> str:
         return self.settings.public_base_url
 
+    def summary(self) -> list[str]:
+        """What is running, for the start-up log: version, URLs, what the fixtures loaded."""
+        from . import __version__
+        registry = self.state.registry
+        with registry.lock:
+            users, clients = len(registry.records), len(registry.clients)
+            items = sum(len(s) for r in registry.records.values() for s in r.items.values())
+        return ["mock-orcid %s" % __version__,
+                "base URL   %s" % self.url,
+                "fixtures   %s: %d user(s), %d client(s), %d item(s)"
+                % (self.state.fixtures_path, users, clients, items),
+                "admin      %s/__admin (OpenAPI: %s/__admin/openapi.json)" % (self.url, self.url),
+                "journal    %d request(s); rate limit %s" % (
+                    self.settings.journal_size, "on" if self.settings.rate_limit else "off")]
+
     def serve_forever(self, handle_signals: bool = True) -> None:
         """Serve until stopped; with ``handle_signals`` (the main thread), SIGTERM and SIGINT
         stop it cleanly and this returns."""

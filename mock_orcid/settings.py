@@ -29,6 +29,9 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     connection_limit: int = 1000
     idle_timeout: int = 30
+    journal_size: int = 1000           # requests the journal keeps (harness/journal.py)
+    rate_limit: bool = False           # ORCID's published API limits (harness/rate_limit.py)
+    log_level: str = "info"            # access log and startup summary on stderr
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -48,6 +51,9 @@ class Settings:
             max_body_bytes=int(env.get("MOCK_ORCID_MAX_BODY_BYTES", cls.max_body_bytes)),
             connection_limit=int(env.get("MOCK_ORCID_CONNECTION_LIMIT", cls.connection_limit)),
             idle_timeout=int(env.get("MOCK_ORCID_IDLE_TIMEOUT", cls.idle_timeout)),
+            journal_size=non_negative_int(env.get("MOCK_ORCID_JOURNAL_SIZE", cls.journal_size)),
+            rate_limit=env.get("MOCK_ORCID_RATE_LIMIT", "").lower() in ("1", "true", "yes", "on"),
+            log_level=log_level(env.get("MOCK_ORCID_LOG_LEVEL", cls.log_level)),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["allowed_hosts"], str):
@@ -73,3 +79,25 @@ def positive_seconds(value) -> float:
     return seconds
 def _names(text: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def log_level(value) -> str:
+    """One of debug, info, warning, error (``--log-level``, ``MOCK_ORCID_LOG_LEVEL``)."""
+    text = str(value).strip().lower()
+    if text not in LOG_LEVELS:
+        raise ValueError("%r is not a log level; use one of %s" % (value, ", ".join(LOG_LEVELS)))
+    return text
+
+
+def non_negative_int(value) -> int:
+    """A whole number, 0 or more (``--journal-size``, ``MOCK_ORCID_JOURNAL_SIZE``)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError("%r is not a whole number" % (value,)) from None
+    if number < 0:
+        raise ValueError("%r must be 0 or more" % (value,))
+    return number

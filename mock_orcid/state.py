@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from .registry.errors import InvalidValue
+from .harness.control import Harness
+from .registry.clock import Clock
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
@@ -16,7 +18,10 @@ from .wire.render import Renderer
 class MockState:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.registry = Registry(seed=settings.seed)
+        self.clock = Clock()      # the one time source; the harness moves it
+        self.registry = Registry(seed=settings.seed, clock=self.clock)
+        self.harness = Harness(self.clock, journal_size=settings.journal_size,
+                               rate_limit=settings.rate_limit)
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
         # Listeners of the change stream, in the order they hear each commit.
@@ -32,8 +37,10 @@ class MockState:
 
     def reset(self) -> None:
         """Back to the loaded fixtures: same users, clients, secrets; sequences restart.
-        The file is read and checked first: a bad one changes nothing (FixturesError)."""
+        The file is read and checked first: a bad one changes nothing (FixturesError).
+        The harness too: empty journal, no faults, real time."""
         data = load_fixtures(self.fixtures_path)
+        self.harness.reset()
         with self.registry.lock:
             self.registry.clear()
             for user in data.get("users", []):

@@ -18,12 +18,13 @@ import random
 import secrets
 import string
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from faker import Faker
 
 from . import account_fields, events, orcid_id, sections
+from .clock import Clock, system_now
 from .errors import Conflict, InvalidValue, OrcidError
 from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
@@ -55,17 +56,18 @@ _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
 
 
-def utcnow() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+utcnow = system_now   # the system's time; the registry's own time is ``Registry.now``
 
 
 class Registry:
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, clock: Clock | None = None):
         self.changes = events.ChangeStream()
         self.lock = self.changes.lock
         self.seed = seed
+        # The one time source (the harness moves it); see registry/clock.py.
+        self.clock = clock or Clock()
         self._clock_last = None
+        self._clock_epoch = self.clock.epoch
         self.clear()
 
     def subscribe(self, listener) -> callable:
@@ -74,7 +76,7 @@ class Registry:
 
     def publish(self, what: str, action: str, **details) -> events.Change:
         """Say what was just committed (call with the lock held, after the write)."""
-        return self.changes.publish(what, action, self._clock_last or utcnow(), **details)
+        return self.changes.publish(what, action, self._clock_last or self.clock.now(), **details)
 
     # ------------------------------------------------------------------ state
     def clear(self) -> None:
@@ -97,7 +99,10 @@ class Registry:
     def now(self) -> datetime:
         # Strictly increasing, so "last modified" always moves with a change.
         with self.lock:
-            now = utcnow()
+            now = self.clock.now()
+            if self._clock_epoch != self.clock.epoch:   # moved by a test: may go back
+                self._clock_epoch = self.clock.epoch
+                self._clock_last = None
             if self._clock_last is not None and now <= self._clock_last:
                 now = self._clock_last + timedelta(milliseconds=1)
             self._clock_last = now

@@ -10,19 +10,21 @@ from ..registry import sections
 from ..registry.errors import Conflict, InvalidValue
 from ..registry.model import Client, Record
 from ..registry.notifications import permission_mark_read
+from ..registry.store import RECORD_FIELDS  # noqa: F401
 from . import admin_guard, admin_schema
+from .admin_paging import PagingError, paged
+from .admin_replies import admin_error
 from .context import state
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
-# Admin errors are {"error", "message", "field"}: field is the path of the bad value, or null.
-ERROR_NAMES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               409: "conflict", 413: "payload_too_large"}
+# Admin errors are {"error", "message", "field"} (admin_replies): field is the path of the bad
+# value, or null.
 
 
-def admin_error(status: int, message: str, field: str | None = None):
-    return jsonify({"error": ERROR_NAMES.get(status, "error"), "message": message,
-                    "field": field}), status
+@bp.errorhandler(PagingError)
+def _paging(exc: PagingError):
+    return admin_error(400, str(exc), exc.field)
 
 
 _error = admin_error
@@ -44,8 +46,11 @@ def _body(schema: dict) -> dict:
     return data
 
 
-@bp.before_request
-def _own_callers_only():
+def own_callers_only():
+    """Every /__admin route (this blueprint's and the harness's): only the server's own
+    callers, never a web page's (installed on the app in web/app.py)."""
+    if not request.path.startswith("/__admin"):
+        return None
     refused = admin_guard.refusal(state().settings, request.headers.get("Host"),
                                   request.headers.get("Origin"))
     if refused:
@@ -107,8 +112,9 @@ def create_user():
 
 @bp.get("/users")
 def list_users():
-    with state().registry.lock:
-        return jsonify([user_json(r) for r in state().registry.records.values()])
+    """Paged: ?limit (default 100, at most 1000) and ?offset; Link rel="next" while more remain."""
+    registry = state().registry
+    return paged(registry.lock, registry.records.values, user_json)
 
 
 @bp.get("/users/<orcid>")
@@ -136,8 +142,9 @@ def create_client():
 
 @bp.get("/clients")
 def list_clients():
-    with state().registry.lock:
-        return jsonify([client_json(c) for c in state().registry.clients.values()])
+    """Paged like /users."""
+    registry = state().registry
+    return paged(registry.lock, registry.clients.values, client_json)
 
 
 @bp.get("/clients/<client_id>")

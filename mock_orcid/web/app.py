@@ -15,7 +15,10 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
 
     from . import admin, api, errors, group_id_routes, limits, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
+    from . import admin_harness, admin_index, harness_glue
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_harness.bp)
+    app.register_blueprint(admin_index.bp)
     app.register_blueprint(admin_webhooks.bp)
     app.register_blueprint(webhook_routes.bp)
     from . import pages, signin
@@ -26,6 +29,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(api.bp)
     errors.install(app)
+    app.before_request(admin.own_callers_only)
     limits.install(app, state.settings.max_body_bytes)
 
     @app.after_request
@@ -35,5 +39,6 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
             response.headers.pop("Content-Type", None)
         return response
 
+    harness_glue.install(app, state)   # journal, faults, rate limit: around everything
     return app
 

@@ -43,7 +43,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc):
         if request.path.startswith("/__admin"):
-            from .admin import admin_error
+            from .admin_replies import admin_error
             return admin_error(exc.code, exc.description or exc.name)
         if request.path.startswith("/oauth"):
             return Response(json.dumps({"error": exc.name.lower().replace(" ", "_"),
