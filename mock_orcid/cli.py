@@ -18,24 +18,97 @@ def main(argv=None) -> int:
                        "Location headers and OAuth metadata (default http://HOST:PORT)")
     serve.add_argument("--registry-url", help="URL naming iDs and clients in bodies "
                        "(default https://sandbox.orcid.org, as ORCID's schema requires)")
-    serve.add_argument("--fixtures", help="JSON file of users and clients to load (and reset to)")
+    serve.add_argument("--fixtures", metavar="PATH", help="fixtures file or folder: users with "
+                       "their items, clients, tokens (loaded at start and on reset; "
+                       "`mock-orcid fixtures schema` prints its JSON Schema)")
     serve.add_argument("--seed", type=int, help="seed for generated data (default 1)")
     serve.add_argument("--webhook-interval", type=_seconds, metavar="SECONDS",
                        help="seconds between webhook dispatch passes (default 1)")
+    serve.add_argument("--state-file", metavar="PATH", help="keep the state in this SQLite file: "
+                       "every write is on disk before its answer, replayed on start "
+                       "(default: in memory only)")
+    _add_fixtures_commands(sub)
     args = parser.parse_args(argv)
+    if args.command == "fixtures":
+        return args.run(args)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
-                                 seed=args.seed, webhook_interval=args.webhook_interval)
+                                 seed=args.seed, webhook_interval=args.webhook_interval,
+                                 state_file=args.state_file)
+    from .harness.fixtures import FixtureError
+    from .harness.persistence import StateFileError
     from .server import RunningServer
-    server = RunningServer(settings)
+    try:
+        server = RunningServer(settings)
+    except (FixtureError, StateFileError) as exc:
+        # A bad fixture or state file: say which value, never a traceback.
+        print("mock-orcid: %s" % exc, file=sys.stderr)
+        return 2
     print("mock-orcid listening on http://%s:%d (base URL %s)"
           % (settings.host, server.port, server.url), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _add_fixtures_commands(sub) -> None:
+    fixtures = sub.add_parser("fixtures", help="the fixtures file: its JSON Schema, export")
+    commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    schema = commands.add_parser("schema", help="print the JSON Schema of a fixtures file")
+    schema.set_defaults(run=_fixtures_schema)
+    check = commands.add_parser("check", help="load a fixtures file or folder and report")
+    check.add_argument("path")
+    check.set_defaults(run=_fixtures_check)
+    export = commands.add_parser("export", help="write a running mock's state as a fixtures "
+                                 "folder (DIR/fixtures.json + DIR/items/...)")
+    export.add_argument("dir")
+    export.add_argument("--url", help="the running mock (default MOCK_ORCID_BASE_URL or "
+                        "http://127.0.0.1:8080)")
+    export.set_defaults(run=_fixtures_export)
+
+
+def _fixtures_schema(args) -> int:
+    import json
+    from .harness.fixtures.schema import SCHEMA
+    print(json.dumps(SCHEMA, indent=2))
+    return 0
+
+
+def _fixtures_check(args) -> int:
+    from .harness.fixtures import FixtureError, load
+    from .registry.store import Registry
+    registry = Registry()
+    try:
+        with registry.lock:
+            counts = load(registry, args.path)
+    except FixtureError as exc:
+        print("mock-orcid: %s" % exc, file=sys.stderr)
+        return 2
+    print("%s: %d users, %d items, %d clients, %d tokens"
+          % (args.path, counts["users"], counts["items"], counts["clients"], counts["tokens"]))
+    return 0
+
+
+def _fixtures_export(args) -> int:
+    import json
+    import os
+    import urllib.error
+    import urllib.request
+    from .harness.fixtures.export import write_folder
+    base = (args.url or os.environ.get("MOCK_ORCID_BASE_URL") or "http://127.0.0.1:8080").rstrip("/")
+    try:
+        with urllib.request.urlopen(base + "/__admin/fixtures", timeout=60) as resp:
+            document = json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print("mock-orcid: cannot read %s/__admin/fixtures: %s" % (base, exc), file=sys.stderr)
+        return 2
+    counts = write_folder(document, args.dir)
+    print("wrote %s: %d users, %d items, %d clients, %d tokens"
+          % (args.dir, counts["users"], counts["items"], counts["clients"], counts["tokens"]))
     return 0
 
 

@@ -19,6 +19,7 @@ class Settings:
     seed: int = 1
     threads: int = 8
     webhook_interval: float = 1.0      # seconds between webhook dispatch passes (ORCID: minutes)
+    state_file: str | None = None      # SQLite change log; None keeps everything in memory
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -33,6 +34,7 @@ class Settings:
             threads=int(env.get("MOCK_ORCID_THREADS", cls.threads)),
             webhook_interval=positive_seconds(env.get("MOCK_ORCID_WEBHOOK_INTERVAL",
                                                       cls.webhook_interval)),
+            state_file=env.get("MOCK_ORCID_STATE_FILE") or None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

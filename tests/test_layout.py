@@ -14,8 +14,9 @@ ALLOWED = {
     "wire": {"registry"},
     "oauth": {"registry"},
     "sync": {"registry", "wire", "oauth"},
-    "web": {"registry", "wire", "oauth", "sync", "top"},
-    "top": {"registry", "wire", "oauth", "sync", "web", "top"},
+    "harness": {"registry", "wire", "oauth"},
+    "web": {"registry", "wire", "oauth", "sync", "harness", "top"},
+    "top": {"registry", "wire", "oauth", "sync", "harness", "web", "top"},
 }
 FRAMEWORKS = ("flask", "werkzeug", "jinja2", "waitress")
 

@@ -15,8 +15,10 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
 
     from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
+    from . import admin_fixtures
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_webhooks.bp)
+    app.register_blueprint(admin_fixtures.bp)
     app.register_blueprint(webhook_routes.bp)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
