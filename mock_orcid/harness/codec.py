@@ -6,6 +6,7 @@ renamed module. Items keep their body as ORCID XML text, which is what the regis
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from datetime import datetime
@@ -34,6 +35,8 @@ def encode(value):
         return {"$time": value.isoformat()}
     if isinstance(value, ET.Element):
         return {"$xml": ET.tostring(value, encoding="unicode")}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
     if isinstance(value, tuple):
         return {"$tuple": [encode(v) for v in value]}
     if isinstance(value, dict):
@@ -61,6 +64,8 @@ def decode(value):
         return cls(**{k: decode(v) for k, v in value.items() if k in names})
     if "$time" in value:
         return datetime.fromisoformat(value["$time"])
+    if "$bytes" in value:
+        return base64.b64decode(value["$bytes"])
     if "$xml" in value:
         return xmlio.parse(value["$xml"].encode("utf-8"))
     if "$tuple" in value:

@@ -23,8 +23,9 @@ from . import codec
 
 log = logging.getLogger(__name__)
 
-# Record fields kept in the record's own row; items and notifications have rows of their own.
-_RECORD_OWN_ROWS = ("items", "notifications", "permission_notifications")
+# Record fields not kept in the record's own row: items and notifications have rows of their
+# own, and indexes derived from the items are rebuilt on restore.
+_RECORD_OWN_ROWS = ("items", "notifications", "permission_notifications", "duplicates")
 # Changes about a record's own fields (not an item, token, code or webhook).
 _RECORD_KINDS = {events.USER, events.PERSON, events.NAME, events.VISIBILITY, events.RECORD_STATE}
 
@@ -91,14 +92,18 @@ class StateLog:
         with registry.lock:
             for (kind, key), value in state.items():
                 if kind == "record":
-                    value.items, value.notifications, value.permission_notifications = {}, [], {}
+                    for name in _RECORD_OWN_ROWS:
+                        if hasattr(value, name):
+                            setattr(value, name, [] if name == "notifications" else {})
                     registry.records[key] = value
                     counts["users"] += 1
             for (kind, key), value in state.items():
                 if kind == "item":
                     orcid = key.split("/", 1)[0]
                     if orcid in registry.records:
-                        registry.records[orcid].section_items(value.section)[value.put_code] = value
+                        record = registry.records[orcid]
+                        record.section_items(value.section)[value.put_code] = value
+                        _index(record, value)
                         counts["items"] += 1
                 elif kind == "client":
                     registry.clients[key] = value
@@ -215,9 +220,20 @@ def _own_fields(record):
     import copy
     own = copy.copy(record)
     for name in _RECORD_OWN_ROWS:
-        setattr(own, name, {} if name != "notifications" else [])
+        if hasattr(own, name):
+            setattr(own, name, {} if name != "notifications" else [])
     own.emails = list(record.emails)
     return own
+
+
+def _index(record, item) -> None:
+    """Rebuild what the registry derives from a stored item (its duplicate index, where the
+    registry keeps one), as storing it through the API would have."""
+    try:
+        from ..registry import duplicates
+    except ImportError:       # a registry without a duplicate index scans the items instead
+        return
+    duplicates.add(record, item.section, item)
 
 
 def snapshot_rows(registry) -> dict[tuple[str, str], object]:
