@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 import urllib.parse
 
+from xml.etree import ElementTree as ET
+
 import requests
 
+from mock_orcid.harness import codec
 from harness_support import JOSIAH, JSON, ServeProcess, bearer, server
 
 MEMBER = "APP-MOCKMEMBER000001"
@@ -112,7 +115,10 @@ def test_a_write_is_in_the_state_file_when_its_answer_arrives(tmp_path):
             mode = db.execute("PRAGMA journal_mode").fetchone()[0]
         finally:
             db.close()
-        assert len(rows) == 1 and "Durable" in rows[0][0]
+        assert len(rows) == 1
+        stored = codec.loads(rows[0][0])
+        assert stored.put_code == int(put_code)
+        assert "Durable" in ET.tostring(stored.body, encoding="unicode")
         assert mode == "wal"
 
 

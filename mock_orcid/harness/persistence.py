@@ -137,7 +137,8 @@ class StateLog:
         """One row per live thing (or none at all)."""
         state = self.latest() if state is None else state
         with self._lock:
-            rows = [(kind, key, codec.dumps(value)) for (kind, key), value in state.items()]
+            rows = [(kind, key, codec.dumps(_own_fields(value) if kind == "record" else value))
+                    for (kind, key), value in state.items()]
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("DELETE FROM change_log")
