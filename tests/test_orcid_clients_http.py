@@ -102,8 +102,23 @@ def test_pyorcid_sandbox_reads_public_and_member_views(rerouted):
 
 
 # ------------------------------------------------------------------ inspire-service-orcid
+def _importable_time_execution():
+    """inspire-service-orcid pins timeexecution<4, whose 3.x does not import on Python 3.7+
+    (``fqn_decorators.async``); where that is what pip installed, its no-op decorator stands in.
+    An import fix for a broken dependency: nothing about HTTP is touched."""
+    try:
+        import time_execution  # noqa: F401
+    except SyntaxError:
+        import sys
+        import types
+        stub = types.ModuleType("time_execution")
+        stub.time_execution = lambda fn: fn
+        sys.modules["time_execution"] = stub
+
+
 @pytest.fixture
 def inspire_client(rerouted):
+    _importable_time_execution()
     from inspire_service_orcid.client import OrcidClient
     from inspire_service_orcid.conf import settings
     import orcid
