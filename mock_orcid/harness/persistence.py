@@ -13,6 +13,7 @@ start rewrites it to one row per live thing, so the file stays as small as the s
 """
 from __future__ import annotations
 
+import copy
 import logging
 import sqlite3
 import threading
@@ -156,21 +157,25 @@ class StateLog:
         registry.subscribe(self)
 
     def __call__(self, batch: list[events.Change]) -> None:
-        rows: list[tuple[str, str, str | None]] = []
+        things: list[tuple[str, str, object]] = []
         reset = False
         registry = self.registry
-        # Snapshots are taken under the registry lock so no half-done write is copied; they are
-        # at least as new as the change, and the last row per thing wins on replay.
+        # What to write is picked under the registry lock, so no half-done write is copied
+        # (records are shallow-copied; items, tokens' values and the rest are taken as they
+        # are now, at least as new as the change: the last row per thing wins on replay). The
+        # JSON is written after the lock is released.
         with registry.lock:
             for change in batch:
                 if change.what == events.RESET:
-                    rows.clear()
+                    things.clear()
                     reset = True
                     continue
-                rows.extend(self._rows(registry, change))
-            rows.append(("sequences", "", codec.dumps(dict(registry.sequences))))
+                things.extend(self._things(registry, change))
+            things.append(("sequences", "", dict(registry.sequences)))
             if registry._clock_last is not None:
-                rows.append(("clock", "", codec.dumps(registry._clock_last)))
+                things.append(("clock", "", registry._clock_last))
+        rows = [(kind, key, None if value is None else codec.dumps(value))
+                for kind, key, value in things]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -183,33 +188,30 @@ class StateLog:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def _rows(self, registry, change: events.Change):
+    def _things(self, registry, change: events.Change):
         what = change.what
         if change.orcid and what in _RECORD_KINDS:
             record = registry.records.get(change.orcid)
-            yield ("record", change.orcid, codec.dumps(_own_fields(record)) if record else None)
+            yield ("record", change.orcid, _own_fields(record) if record else None)
         if change.item is not None and what in (events.ITEM, events.VISIBILITY) \
                 and change.put_code is not None:
             key = "%s/%s/%s" % (change.orcid, change.item.section, change.put_code)
-            yield ("item", key, None if change.action == events.DELETE else codec.dumps(change.item))
-        elif what == events.CLIENT and change.subject is not None:
-            yield ("client", change.subject.client_id, codec.dumps(change.subject))
-        elif what == events.TOKEN and change.subject is not None:
-            yield ("token", change.subject.access_token, codec.dumps(change.subject))
-        elif what == events.CODE and change.subject is not None:
-            yield ("code", change.subject.code, codec.dumps(change.subject))
+            yield ("item", key, None if change.action == events.DELETE else change.item)
+        elif what in (events.CLIENT, events.TOKEN, events.CODE) and change.subject is not None:
+            subject = copy.copy(change.subject)     # tokens and codes change in place
+            key = {events.CLIENT: "client_id", events.TOKEN: "access_token",
+                   events.CODE: "code"}[what]
+            yield (what, getattr(subject, key), subject)
         elif what == events.GROUP_ID:
             deleted = change.action == events.DELETE or change.item is None
-            yield ("group-id", str(change.put_code), None if deleted else codec.dumps(change.item))
+            yield ("group-id", str(change.put_code), None if deleted else change.item)
         elif what == events.WEBHOOK and change.subject is not None:
             hook = change.subject
-            key = "%s %s" % hook.key
-            yield ("webhook", key, None if change.action == events.DELETE else codec.dumps(hook))
+            yield ("webhook", "%s %s" % hook.key, None if change.action == events.DELETE else hook)
         elif what == events.NOTIFICATION:
-            value = change.item if change.item is not None else change.subject
+            value = change.item if change.item is not None else copy.deepcopy(change.subject)
             kind = "permission" if change.item is not None else "amended"
-            yield ("notification", "%s/%s/%s" % (change.orcid, kind, change.put_code),
-                   codec.dumps(value) if value is not None else None)
+            yield ("notification", "%s/%s/%s" % (change.orcid, kind, change.put_code), value)
 
     def close(self) -> None:
         with self._lock:
@@ -218,12 +220,11 @@ class StateLog:
 
 def _own_fields(record):
     """The record without what has rows of its own (a shallow copy: the encoder only reads)."""
-    import copy
     own = copy.copy(record)
     for name in _RECORD_OWN_ROWS:
         if hasattr(own, name):
             setattr(own, name, {} if name != "notifications" else [])
-    own.emails = list(record.emails)
+    own.emails = [copy.copy(e) for e in record.emails]
     return own
 
 
