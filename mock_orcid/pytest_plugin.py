@@ -6,6 +6,7 @@ that go through the same HTTP endpoints a client would use, including the OAuth 
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,10 +14,58 @@ import urllib.request
 import pytest
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("mock-orcid")
+    group.addoption("--mock-orcid-fixtures", metavar="PATH", default=None,
+                    help="fixtures file or folder the mock loads (and resets to); "
+                         "default MOCK_ORCID_FIXTURES, then the ini value")
+    group.addoption("--mock-orcid-url", metavar="URL", default=None,
+                    help="use the mock-orcid already running at URL instead of starting one; "
+                         "default MOCK_ORCID_URL, then the ini value")
+    parser.addini("mock_orcid_fixtures", "fixtures file or folder for the mock (relative to "
+                  "the rootdir)", default="")
+    parser.addini("mock_orcid_url", "URL of a running mock-orcid to use", default="")
+
+
+def _option(config, name: str, env: str):
+    """The command line wins, then the environment, then the ini file."""
+    value = config.getoption("--" + name.replace("_", "-"), default=None) or os.environ.get(env)
+    if value:
+        return value, False
+    value = config.getini(name)
+    return value or None, True
+
+
+class RemoteServer:
+    """A mock-orcid started elsewhere (``--mock-orcid-url``): HTTP only, no in-process state."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+
+    @property
+    def state(self):
+        raise RuntimeError("the mock runs elsewhere (%s): there is no in-process state"
+                           % self.url)
+
+    def stop(self) -> None:
+        pass
+
+
 class MockOrcid:
     def __init__(self, server):
         self.server = server
         self.url = server.url
+
+    def reroute(self):
+        """A context manager: calls to ORCID's hosts (orcid.org, sandbox, api., pub.) made with
+        requests, urllib3, urllib.request or httpx go to this mock; other non-loopback hosts
+        are refused. See ``mock_orcid.harness.reroute``."""
+        from .harness.reroute import reroute
+        return reroute(self.url)
+
+    def export_fixtures(self) -> dict:
+        """The current state as a fixtures document, items inline (GET /__admin/fixtures)."""
+        return self._json("GET", "/__admin/fixtures")
 
     # -- plumbing -------------------------------------------------------------
     def _call(self, method, path, data=None, form=None, headers=None):
@@ -161,10 +210,26 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture(scope="session")
-def mock_orcid_server():
+def mock_orcid_server(pytestconfig):
+    url, _ = _option(pytestconfig, "mock_orcid_url", "MOCK_ORCID_URL")
+    if url:
+        yield RemoteServer(url)
+        return
+    from .harness.fixtures import FixtureError
+    from .harness.persistence import StateFileError
     from .server import RunningServer
     from .settings import Settings
-    server = RunningServer(Settings(host="127.0.0.1", port=0, fixtures=None)).start()
+    fixtures, from_ini = _option(pytestconfig, "mock_orcid_fixtures", "MOCK_ORCID_FIXTURES")
+    if fixtures and from_ini:
+        fixtures = str(pytestconfig.rootpath / fixtures)
+    # MOCK_ORCID_* settings are honoured, but the in-process server always listens on a free
+    # loopback port and names itself by it.
+    settings = Settings.from_env(fixtures=fixtures)
+    settings.host, settings.port, settings.base_url = "127.0.0.1", 0, None
+    try:
+        server = RunningServer(settings).start()
+    except (FixtureError, StateFileError) as exc:
+        pytest.fail("mock-orcid: %s" % exc, pytrace=False)
     yield server
     server.stop()
 
@@ -175,5 +240,20 @@ def mock_orcid(mock_orcid_server) -> MockOrcid:
     ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``; the harness:
     ``.requests(**filters)``, ``.clear_requests()``, ``.add_fault(**fault)``, ``.faults()``,
     ``.clear_faults(id=None)``, ``.set_rate_limit(on)``, ``.clock()``, ``.advance_clock(s)``,
-    ``.set_clock(now, frozen)``, ``.real_clock()``."""
+    ``.set_clock(now, frozen)``, ``.real_clock()``;
+    ``.reroute()``, ``.export_fixtures()``."""
     return MockOrcid(mock_orcid_server)
+
+
+@pytest.fixture
+def mock_orcid_clean(mock_orcid) -> MockOrcid:
+    """The mock, reset to its fixtures before the test (POST /__admin/reset)."""
+    mock_orcid.reset()
+    return mock_orcid
+
+
+@pytest.fixture
+def mock_orcid_reroute(mock_orcid):
+    """The mock, with ORCID's hosts rerouted to it for the test (``mock_orcid.reroute()``)."""
+    with mock_orcid.reroute():
+        yield mock_orcid

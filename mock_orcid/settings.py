@@ -32,6 +32,7 @@ class Settings:
     journal_size: int = 1000           # requests the journal keeps (harness/journal.py)
     rate_limit: bool = False           # ORCID's published API limits (harness/rate_limit.py)
     log_level: str = "info"            # access log and startup summary on stderr
+    state_file: str | None = None      # SQLite change log; None keeps everything in memory
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -54,6 +55,7 @@ class Settings:
             journal_size=non_negative_int(env.get("MOCK_ORCID_JOURNAL_SIZE", cls.journal_size)),
             rate_limit=env.get("MOCK_ORCID_RATE_LIMIT", "").lower() in ("1", "true", "yes", "on"),
             log_level=log_level(env.get("MOCK_ORCID_LOG_LEVEL", cls.log_level)),
+            state_file=env.get("MOCK_ORCID_STATE_FILE") or None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["allowed_hosts"], str):

@@ -2,10 +2,9 @@
 the listeners of the registry's change stream. The one place that wires them together."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .registry.errors import InvalidValue
+from .harness import fixtures
 from .harness.control import Harness
 from .registry.clock import Clock
 from .registry.notifications import AmendedNotifications
@@ -24,12 +23,25 @@ class MockState:
                                rate_limit=settings.rate_limit)
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
+        self.loaded: dict[str, int] = {}
+        # --state-file: the first listener, so a write is on disk before anything reacts to it.
+        self.state_log = None
+        if settings.state_file:
+            from .harness.persistence import StateLog
+            self.state_log = StateLog(settings.state_file)
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
         # Its thread runs while the server does (server.py); dispatch_now works without it.
         self.webhooks = WebhookDispatcher(self.registry, interval=settings.webhook_interval)
         self.registry.subscribe(self.webhooks)
-        self.reset()
+        if self.state_log is not None and self.state_log.has_state():
+            self.loaded = self.state_log.restore(self.registry)    # the state file wins
+            self.state_log.attach(self.registry)
+        else:
+            self.reset()
+            if self.state_log is not None:
+                self.state_log.attach(self.registry)
+                self.state_log.compact(self._logged_now())
 
     @property
     def base_url(self) -> str:
@@ -37,33 +49,17 @@ class MockState:
 
     def reset(self) -> None:
         """Back to the loaded fixtures: same users, clients, secrets; sequences restart.
-        The file is read and checked first: a bad one changes nothing (FixturesError).
+        The file is read and checked first: a badly shaped one changes nothing (FixtureError).
         The harness too: empty journal, no faults, real time."""
-        data = load_fixtures(self.fixtures_path)
+        fixtures.read_documents(self.fixtures_path)    # the file's shape, before anything changes
         self.harness.reset()
         with self.registry.lock:
             self.registry.clear()
-            for user in data.get("users", []):
-                self.registry.create_user(**user)
-            for client in data.get("clients", []):
-                self.registry.create_client(**client)
+            # Users with items, record states, clients, tokens: through the registry's rules;
+            # a bad fixture raises harness.fixtures.FixtureError naming the file and the value.
+            self.loaded = fixtures.load(self.registry, self.fixtures_path)
 
-
-class FixturesError(InvalidValue):
-    """The fixtures file cannot be loaded; says which file and the path of the bad value."""
-
-
-def load_fixtures(path: Path) -> dict:
-    """The fixtures file, checked with the admin API's own schemas (web.admin_schema)."""
-    from .web import admin_schema
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise FixturesError("fixtures file %s cannot be read as JSON: %s" % (path, exc)) from None
-    if not isinstance(data, dict):
-        raise FixturesError("fixtures file %s must hold a JSON object" % path)
-    try:
-        admin_schema.check_fixtures(data)
-    except InvalidValue as exc:
-        raise FixturesError("fixtures file %s: %s" % (path, exc), exc.field) from None
-    return data
+    def _logged_now(self) -> dict:
+        """What the state file must hold right after a fresh start: everything just loaded."""
+        from .harness.persistence import snapshot_rows
+        return snapshot_rows(self.registry)

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]   # the pytest plugin's own options are tested in inner sessions
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 OFFICIAL_MODEL = SHARED / "orcid-model"
 

@@ -9,7 +9,8 @@ import requests
 
 from mock_orcid.server import RunningServer
 from mock_orcid.settings import DEFAULT_FIXTURES, Settings
-from mock_orcid.state import FixturesError, MockState
+from mock_orcid.harness.fixtures import FixtureError as FixturesError
+from mock_orcid.state import MockState
 
 FIXTURE_CLIENT = "APP-MOCKMEMBER000001"
 FIXTURE_SECRET = "mock-member-secret"
@@ -198,9 +199,9 @@ def test_a_deactivated_record_cannot_be_a_primary(mock_orcid):
 
 
 # ------------------------------------------------------------------------------- fixtures
-def test_the_shipped_fixtures_fit_the_admin_schema():
-    from mock_orcid.state import load_fixtures
-    assert load_fixtures(DEFAULT_FIXTURES)["clients"]
+def test_the_shipped_fixtures_fit_the_fixtures_schema():
+    from mock_orcid.harness.fixtures import read_documents
+    assert read_documents(DEFAULT_FIXTURES)[0].data["clients"]
 
 
 @pytest.mark.parametrize("change, field", [

@@ -15,11 +15,12 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
 
     from . import admin, api, errors, group_id_routes, limits, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
-    from . import admin_harness, admin_index, harness_glue
+    from . import admin_fixtures, admin_harness, admin_index, harness_glue
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_harness.bp)
     app.register_blueprint(admin_index.bp)
     app.register_blueprint(admin_webhooks.bp)
+    app.register_blueprint(admin_fixtures.bp)
     app.register_blueprint(webhook_routes.bp)
     from . import pages, signin
     app.register_blueprint(signin.bp)
