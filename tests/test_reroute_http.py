@@ -4,6 +4,7 @@ patched afterwards."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import urllib.error
 import urllib.request
@@ -66,7 +67,10 @@ def test_urllib3_urllib_request_and_httpx_are_rerouted_too(mock_orcid_reroute, l
     async def fetch():
         async with httpx.AsyncClient() as client:
             return (await client.get(url.replace("api.", "pub."), headers=headers)).json()
-    assert asyncio.run(fetch())["group"] == []
+    # In a thread of its own: Playwright's sync API (the browser tests) may have left an event
+    # loop running in this one, and asyncio.run() refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, fetch()).result()["group"] == []
 
 
 def test_oauth_on_sandbox_orcid_org_is_the_mocks(mock_orcid_reroute):
