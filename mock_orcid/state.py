@@ -8,6 +8,7 @@ from pathlib import Path
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
+from .sync.search import SearchIndex
 from .wire.render import Renderer
 
 
@@ -19,6 +20,8 @@ class MockState:
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
+        self.search_index = SearchIndex(self.registry)
+        self.registry.subscribe(self.search_index)
         self.reset()
 
     @property

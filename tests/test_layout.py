@@ -13,8 +13,9 @@ ALLOWED = {
     "registry": set(),
     "wire": {"registry"},
     "oauth": {"registry"},
-    "web": {"registry", "wire", "oauth", "top"},
-    "top": {"registry", "wire", "oauth", "web", "top"},
+    "sync": {"registry", "wire", "oauth"},
+    "web": {"registry", "wire", "oauth", "sync", "top"},
+    "top": {"registry", "wire", "oauth", "sync", "web", "top"},
 }
 FRAMEWORKS = ("flask", "werkzeug", "jinja2", "waitress")
 

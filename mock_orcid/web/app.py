@@ -14,10 +14,12 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.url_map.strict_slashes = False
 
     from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
+    from . import search_routes
     app.register_blueprint(admin.bp)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
     app.register_blueprint(notification_routes.bp)
+    app.register_blueprint(search_routes.bp)
     app.register_blueprint(api.bp)
     errors.install(app)
 

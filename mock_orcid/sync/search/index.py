@@ -44,7 +44,7 @@ class SearchIndex:
         self.registry = registry
         self.lock = threading.RLock()
         self._items: dict[str, dict[tuple, tuple]] = {}   # orcid -> item key -> (item, today, values)
-        self.clear()
+        self.rebuild()
 
     # ------------------------------------------------------------------ listening
     def __call__(self, batch: list[events.Change]) -> None:
