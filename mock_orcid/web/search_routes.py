@@ -41,10 +41,13 @@ for _version, _endpoints in ENDPOINTS.items():
                 bp.add_url_rule("%s/v%s/%s%s" % (_prefix, _version, _endpoint, _slash),
                                 endpoint=("%s%s-%s%s" % (_prefix, _version, _endpoint, _slash)).replace(".", "_"),
                                 view_func=_view(_endpoint, _version, bool(_prefix)),
-                                methods=["GET"], strict_slashes=True)
+                                methods=["GET", "POST", "PUT", "DELETE"], strict_slashes=True)
 
 
 def _search(endpoint: str, version: str, public_prefix: bool) -> Response:
+    if request.method != "GET":
+        raise OrcidError(9001, "Method %s is not allowed on %s" % (request.method, request.path),
+                         status=405)
     public = public_prefix or request.host.lower().startswith("pub.")
     st = state()
     caller = authenticate(request, st.registry, public, None)
@@ -73,7 +76,8 @@ def _search(endpoint: str, version: str, public_prefix: bool) -> Response:
     if negotiation.kind(mimetype) == "json":
         return _json(render_search.search_json(st.renderer, orcids, results.num_found, version),
                      mimetype)
-    return _xml(render_search.search_element(st.renderer, orcids, results.num_found), mimetype)
+    return _xml(render_search.search_element(st.renderer, orcids, results.num_found, version),
+                mimetype)
 
 
 def solr_failure(message: str) -> OrcidError:
@@ -88,7 +92,7 @@ def _csv_type() -> str:
     """csv-search produces text/csv only. ORCID's AcceptFilter turns a missing or */* Accept
     into an ORCID media type first, so such a request cannot be answered (406)."""
     accept = request.headers.get("Accept", "").strip()
-    if accept and accept != "*/*" and request.accept_mimetypes.best_match(["text/csv"]):
+    if accept and accept != "*/*" and negotiation.accepted(request).best_match(["text/csv"]):
         return "text/csv"
     raise OrcidError(9001, "csv-search produces text/csv only; send 'Accept: text/csv' "
                      "(requested: %s)" % (accept or "none"), status=406)

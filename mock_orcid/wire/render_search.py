@@ -18,15 +18,27 @@ _SCALARS = (("given-names", "given-names"), ("family-names", "family-names"),
 _LISTS = ("other-name", "email", "institution-name")
 
 
-def search_element(renderer: Renderer, orcids: list[str], num_found: int) -> ET.Element:
+def _uri(renderer: Renderer, orcid: str, version: str) -> str:
+    uri = "%s/%s" % (renderer.base_url, orcid)
+    # API 2.0 still named people with http:// (its schema requires it); 2.1 moved to https.
+    if version == "2.0" and uri.startswith("https://"):
+        uri = "http://" + uri[len("https://"):]
+    return uri
+
+
+def search_element(renderer: Renderer, orcids: list[str], num_found: int,
+                   version: str = "3.0") -> ET.Element:
     root = ET.Element(qn("search", "search"), {"num-found": str(num_found)})
     for orcid in orcids:
-        renderer.orcid_identifier(_sub(root, qn("search", "result")), C + "orcid-identifier", orcid)
+        ident = _sub(_sub(root, qn("search", "result")), C + "orcid-identifier")
+        _sub(ident, C + "uri", _uri(renderer, orcid, version))
+        _sub(ident, C + "path", orcid)
+        _sub(ident, C + "host", renderer.host)
     return root
 
 
 def search_json(renderer: Renderer, orcids: list[str], num_found: int, version: str = "3.0") -> dict:
-    results = [{"orcid-identifier": {"uri": "%s/%s" % (renderer.base_url, orcid), "path": orcid,
+    results = [{"orcid-identifier": {"uri": _uri(renderer, orcid, version), "path": orcid,
                                      "host": renderer.host}} for orcid in orcids]
     return {"result": results if results or version != "3.0" else None, "num-found": num_found}
 
