@@ -8,7 +8,7 @@ from pathlib import Path
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
-from .sync.search import SearchIndex
+from .sync.search.index import SearchIndex
 from .wire.render import Renderer
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from mock_orcid.registry import sections
 from mock_orcid.registry.store import Registry
-from mock_orcid.sync.search import SearchIndex, SearchRequest, run_search
 from mock_orcid.sync.search import analysis, datemath
+from mock_orcid.sync.search.index import SearchIndex
+from mock_orcid.sync.search.results import SearchRequest, run_search
 from mock_orcid.sync.search.query import SolrError, min_should_match
 from mock_orcid.wire import xmlio
 

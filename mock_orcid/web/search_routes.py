@@ -11,10 +11,9 @@ import json
 from flask import Blueprint, Response, request
 
 from ..registry.errors import OrcidError
-from ..sync.search import SearchRequest, run_search
 from ..sync.search.fields import lookup
 from ..sync.search.query import SolrError
-from ..sync.search.results import csv_row, expanded_result, field_list
+from ..sync.search.results import SearchRequest, csv_row, expanded_result, field_list, run_search
 from ..wire import render_search, xmlio
 from . import negotiation
 from .auth import authenticate

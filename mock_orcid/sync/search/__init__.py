@@ -7,12 +7,12 @@ each public record, a Lucene/Solr query engine over it, and the result pages ``/
 - ``documents``  what one public record contributes to the index;
 - ``index``      the index itself, a listener of the registry's change stream;
 - ``datemath``   Solr date math (NOW-1DAY, NOW/DAY, 2024-01-01T00:00:00Z+1MONTH);
-- ``query``      Lucene/Solr query parsing (luqum) and evaluation, standard and edismax;
+- ``query``      Lucene/Solr query parsing (luqum), standard and edismax, into query objects;
+- ``scoring``    the query objects: how each matches and scores (BM25) against the index;
 - ``results``    request parameters, ORCID's checks on them, sorting, paging.
 
 Plain Python: no Flask, no wire formats.
-"""
-from .index import SearchIndex
-from .results import SearchRequest, run_search
 
-__all__ = ["SearchIndex", "SearchRequest", "run_search"]
+Import from the modules themselves (``sync.search.index``, ``sync.search.results``): this
+package file imports nothing, so no module imports its own package round a circle.
+"""
