@@ -23,7 +23,9 @@ from datetime import datetime
 from ...registry import events
 from ...registry.store import UNCLAIMED_GRACE
 from . import analysis, documents
-from .fields import DATE, NOT_COPIED, STRING, lookup
+from .fields import DATE, NOT_COPIED, STATIC, STRING, TEXT, lookup
+
+STORED = frozenset(name for name, f in STATIC.items() if f.stored)
 
 
 @dataclass
@@ -86,28 +88,28 @@ class SearchIndex:
                 self._remove(orcid)
                 self._items.pop(orcid, None)
             return
-        values = documents.record_values(view) + self._item_values(view, now)
-        doc = build(orcid, values, view.created, view.last_modified)
+        entries = analyse(documents.record_values(view)) + self._item_entries(view, now)
+        doc = build(orcid, entries, view.created, view.last_modified)
         with self.lock:
             self._remove(orcid)
             self._seq += 1
             doc.seq = self._seq
             self._add(doc)
 
-    def _item_values(self, view: documents.RecordView, now: datetime) -> documents.Values:
-        """Each public item's values, reusing what was worked out while the item is unchanged
-        (items are frozen: an update stores a new object)."""
+    def _item_entries(self, view: documents.RecordView, now: datetime) -> list[Entry]:
+        """Each public item's analysed values, reusing what was worked out while the item is
+        unchanged (items are frozen: an update stores a new object)."""
         today = (now.year, now.month, now.day)
         old = self._items.get(view.orcid, {})
         fresh: dict[tuple, tuple] = {}
-        out: documents.Values = []
+        out: list[Entry] = []
         for item in view.items:
             key = (item.section, item.put_code)
             cached = old.get(key)
             if cached is not None and cached[0] is item and cached[1] == today:
                 values = cached[2]
             else:
-                values = documents.item_values(item, today)
+                values = analyse(documents.item_values(item, today))
             fresh[key] = (item, today, values)
             out.extend(values)
         self._items[view.orcid] = fresh
@@ -163,8 +165,25 @@ def indexable(view: documents.RecordView, now: datetime) -> bool:
     return False
 
 
-def build(orcid: str, values: documents.Values, created: datetime, modified: datetime) -> Doc:
-    """A document from (field, value) pairs: every value also goes to ``text`` (copyField *)."""
+Entry = tuple  # (field, value, its terms or None for a string field, its terms in ``text`` or None)
+
+
+def analyse(values: documents.Values) -> list[Entry]:
+    """Each value with its terms, worked out once (kept with the item while it is unchanged)."""
+    out = []
+    for name, value in values:
+        fld = lookup(name)
+        if fld is None or fld.type == DATE:
+            continue
+        toks = None if fld.type == STRING else analysis.tokens(value, fld.type)
+        text = None if name in NOT_COPIED else (
+            toks if toks is not None and fld.type == TEXT else analysis.tokens(value))
+        out.append((name, value, toks, text))
+    return out
+
+
+def build(orcid: str, entries: list[Entry], created: datetime, modified: datetime) -> Doc:
+    """A document from analysed values: every value also goes to ``text`` (copyField *)."""
     stored: dict[str, list[str]] = {}
     terms: dict[str, dict[str, int]] = {}
     lengths: dict[str, int] = {}
@@ -172,27 +191,23 @@ def build(orcid: str, values: documents.Values, created: datetime, modified: dat
     text_terms: dict[str, int] = {}
     text_tokens: list[list[str]] = []
 
-    for name, value in values:
-        fld = lookup(name)
-        if fld is None or fld.type == DATE:
-            continue
-        if fld.stored:
+    for name, value, toks, text in entries:
+        if name in STORED:
             stored.setdefault(name, []).append(value)
-        if fld.type == STRING:
-            counts = terms.setdefault(name, {})
+        counts = terms.get(name)
+        if counts is None:
+            counts = terms[name] = {}
+        if toks is None:
             counts[value] = counts.get(value, 0) + 1
             lengths[name] = lengths.get(name, 0) + 1
         else:
-            toks = analysis.tokens(value, fld.type)
             tokens.setdefault(name, []).append(toks)
-            counts = terms.setdefault(name, {})
             for t in toks:
                 counts[t] = counts.get(t, 0) + 1
             lengths[name] = lengths.get(name, 0) + len(toks)
-        if name not in NOT_COPIED:
-            toks = analysis.tokens(value)
-            text_tokens.append(toks)
-            for t in toks:
+        if text is not None:
+            text_tokens.append(text)
+            for t in text:
                 text_terms[t] = text_terms.get(t, 0) + 1
     if text_tokens:
         terms["text"] = text_terms
