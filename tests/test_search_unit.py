@@ -366,3 +366,27 @@ def test_regular_expressions_and_wildcards_cannot_freeze_the_index(reg, index):
     assert found(index, reg, "given-names:/(a+)+b/") == set()
     assert found(index, reg, "given-names:*a*a*a*a*a*a*a*a*a*a*b") == set()
     assert found(index, reg, "given-names:a*") == {rec.orcid}
+
+
+@pytest.mark.parametrize("q, hit", [
+    ('biography:"cracked pots"', True),
+    ('biography:"pots cracked"', False),
+    ('biography:"pots cracked"~1', False),
+    ('biography:"pots cracked"~2', True),           # a swap costs two, as in Lucene
+    ('biography:"cracked kettles"~2', False),
+    ('biography:"cracked kettles"~3', True),
+    ('biography:"cracked kettles"~2147483647', True),
+    ('biography:"%s"~9' % " ".join(["kettles"] * 6), False),   # more words than the value has
+])
+def test_sloppy_phrases_allow_each_word_slop_places_off(reg, index, q, hit):
+    rec = reg.create_user(given_names="Slop", biography="cracked pots and old kettles")
+    assert (rec.orcid in found(index, reg, q)) is hit
+
+
+def test_a_long_phrase_of_repeated_words_cannot_freeze_the_index(reg, index):
+    # Position lists are bit sets: a phrase of thousands of repeats against a value of
+    # thousands of repeats is a few big-int operations per word, not a search per position.
+    rec = reg.create_user(given_names="Rep", biography=" ".join(["x"] * 2500))
+    assert found(index, reg, 'biography:"%s"~1' % " ".join(["x"] * 2000)) == {rec.orcid}
+    assert found(index, reg, 'biography:"%s"' % " ".join(["x"] * 2500)) == {rec.orcid}
+    assert found(index, reg, 'biography:"%s"~5' % " ".join(["x"] * 2501)) == set()

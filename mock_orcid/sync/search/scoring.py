@@ -99,19 +99,36 @@ class Phrase(Query):
 
 
 def _phrase_freq(value: list[str], tokens: list[str], slop: int) -> int:
-    n = len(tokens)
-    found = 0
-    if slop == 0:
-        first = tokens[0]
-        for i, tok in enumerate(value):
-            if tok == first and value[i:i + n] == tokens:
-                found += 1
-        return found
-    positions = [[i for i, tok in enumerate(value) if tok == t] for t in tokens]
-    for start in positions[0]:
-        if all(any(abs(p - (start + k)) <= slop for p in positions[k]) for k in range(1, n)):
-            found += 1
-    return found
+    """How many places in ``value`` the phrase starts at. Positions are bit sets (Python ints),
+    so the work is a few big-int operations per phrase token, whatever the repeats: a phrase of
+    thousands of repeated words against a long biography stays cheap."""
+    n, length = len(tokens), len(value)
+    if n > length:
+        return 0
+    wanted = set(tokens)
+    marks = {t: bytearray(b"0") * length for t in wanted}
+    for i, tok in enumerate(value):
+        if tok in wanted:
+            marks[tok][length - 1 - i] = 49          # bit i set ("1")
+    bits = {t: int(m, 2) for t, m in marks.items()}
+    slop = min(slop, length + n)     # a wider slop allows nothing more (and keeps ints small)
+    near = {t: _dilate(b, slop) for t, b in bits.items()} if slop else bits
+    starts = bits[tokens[0]]
+    for k in range(1, n):
+        starts &= near[tokens[k]] >> k
+        if not starts:
+            return 0
+    return starts.bit_count()
+
+
+def _dilate(bits: int, by: int) -> int:
+    """Every set bit spread to the ``by`` positions either side (O(log by) shifts)."""
+    out, done = bits, 0
+    while done < by:
+        step = min(done + 1, by - done)
+        out |= (out << step) | (out >> step)
+        done += step
+    return out
 
 
 @dataclass
