@@ -390,3 +390,15 @@ def test_a_long_phrase_of_repeated_words_cannot_freeze_the_index(reg, index):
     assert found(index, reg, 'biography:"%s"~1' % " ".join(["x"] * 2000)) == {rec.orcid}
     assert found(index, reg, 'biography:"%s"' % " ".join(["x"] * 2500)) == {rec.orcid}
     assert found(index, reg, 'biography:"%s"~5' % " ".join(["x"] * 2501)) == set()
+
+
+def test_fuzzy_terms_expand_to_the_50_nearest_terms_as_lucene_does(reg, index):
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    exact = reg.create_user(family_name="Smith").orcid
+    one_edit = {reg.create_user(family_name="Smith" + c).orcid for c in letters}          # 26
+    two_edits = {reg.create_user(family_name="Smith" + c + c).orcid for c in letters}     # 26
+    got = found(index, reg, "family-name:smith~2")
+    assert len(got) == 50
+    assert {exact} | one_edit <= got and len(got & two_edits) == 23
+    assert found(index, reg, "family-name:smith~1") == {exact} | one_edit
+    assert found(index, reg, "family-name:simth~1") == {exact}       # a swap is one edit

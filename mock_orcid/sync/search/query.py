@@ -25,8 +25,8 @@ from luqum.parser import parser as _luqum
 from . import analysis, datemath
 from .fields import DATE, DEFAULT_FIELD, STRING, Field, lookup
 from .scoring import (
-    MUST, MUST_NOT, SHOULD, Boolean, Boosted, DateRange, DisMax, Exists, MatchAll, NoMatch,
-    Phrase, Query, Term, TermSet, pattern, term_range, within_edits,
+    MUST, MUST_NOT, SHOULD, Boolean, Boosted, DateRange, DisMax, Exists, Fuzzy, MatchAll,
+    NoMatch, Phrase, Query, Term, TermSet, pattern, term_range,
 )
 
 MAX_CLAUSES = 1024         # Lucene's maxBooleanClauses
@@ -351,7 +351,7 @@ def fuzzy(node: tree.Fuzzy, fld: Field) -> Query:
             raise SolrError("maxEdits must be between 0 and 2")
     else:
         edits = min(int((1 - float(degree)) * len(text)), 2)
-    return TermSet(fld.name, within_edits(text, edits))
+    return Fuzzy(fld.name, text, edits)
 
 
 def range_query(low, high, include_low, include_high, fld: Field, opts: Options) -> Query:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import re2
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 K1, B = 1.2, 0.75
 MUST, SHOULD, MUST_NOT = "+", "", "-"
@@ -155,36 +157,30 @@ def pattern(regex: str):
     return lambda term: compiled.fullmatch(term) is not None
 
 
-def within_edits(target: str, max_edits: int):
-    """Damerau-Levenshtein distance ≤ max_edits (Lucene's FuzzyQuery counts a transposition
-    as one edit), with a length filter and a banded table so each test stays cheap."""
-    def accept(term: str) -> bool:
-        if abs(len(term) - len(target)) > max_edits:
-            return False
-        return _distance(target, term, max_edits) <= max_edits
-    return accept
+@dataclass
+class Fuzzy(Query):
+    """``term~N``: the terms of a field within N edits of ``target`` (a transposition is one
+    edit, as in Lucene's FuzzyQuery), at most ``MAX_EXPANSIONS`` of them, nearest first, as
+    Lucene's default rewrite keeps; constant-score. The distances are computed by rapidfuzz
+    (C++, one pass over the field's terms), so a short fuzzy term over a large index stays fast."""
+    field: str
+    target: str
+    max_edits: int
+    boost: float = 1.0
+
+    def run(self, ix) -> Scores:
+        postings = ix.postings.get(self.field, {})
+        found = process.extract(self.target, list(postings), scorer=OSA.distance,
+                                score_cutoff=self.max_edits, limit=None)
+        found.sort(key=lambda hit: (hit[1], hit[0]))
+        out: Scores = {}
+        for term, _distance, _key in found[:MAX_EXPANSIONS]:
+            for orcid in postings[term]:
+                out[orcid] = self.boost
+        return out
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    prev2 = None
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        lo = max(1, i - limit)
-        hi = min(len(b), i + limit)
-        for j in range(1, len(b) + 1):
-            if j < lo or j > hi:
-                cur[j] = limit + 1
-                continue
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[len(b)]
+MAX_EXPANSIONS = 50    # FuzzyQuery.defaultMaxExpansions
 
 
 def term_range(low: str | None, high: str | None, include_low: bool, include_high: bool):
