@@ -422,7 +422,9 @@ BROKEN = ["foo:bar", "title:pots", "family-name:(", '"unterminated', "doi-self:1
 def test_a_broken_query_or_undefined_field_is_500_9008_remote_solr_exception(world, fmt, api, q):
     resp = world.search(q, api=api, fmt=fmt)
     body = (json_error if fmt == "json" else xml_error)(resp, 500, 9008)
-    assert "RemoteSolrException" in body["developer-message"]
+    assert body["developer-message"].startswith(
+        "org.apache.solr.client.solrj.impl.HttpSolrClient.RemoteSolrException Full validation "
+        "error: Error from server at http://localhost:7983/solr/profile: ")
     assert body["user-message"] == "Something went wrong in ORCID."
 
 

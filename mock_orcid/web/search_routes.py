@@ -24,7 +24,7 @@ bp = Blueprint("search", __name__)
 ENDPOINTS = {"3.0": ("search", "expanded-search", "csv-search"),
              "2.0": ("search",), "2.1": ("search",)}
 SOLR_EXCEPTION = "org.apache.solr.client.solrj.impl.HttpSolrClient.RemoteSolrException"
-SOLR_URL = "http://localhost:8983/solr/profile"
+SOLR_URL = "http://localhost:7983/solr/profile"   # as live answers name it
 
 
 def _view(endpoint: str, version: str, public_prefix: bool):
@@ -81,10 +81,14 @@ def _search(endpoint: str, version: str, public_prefix: bool) -> Response:
 
 def solr_failure(message: str) -> OrcidError:
     """What ORCID answers when Solr refuses a query: SolrJ's RemoteSolrException is not
-    mapped by ORCID's exception mappers, so it surfaces as 500 with code 9008."""
-    return OrcidError(9008, "%s Full validation error: Error from server at %s: %s"
-                      % (SOLR_EXCEPTION, SOLR_URL, message), status=500,
-                      user_message="Something went wrong in ORCID.")
+    mapped by ORCID's exception mappers, so it surfaces as 500 with code 9008, and its
+    developer message is the exception's own, without the "500 Internal Server Error:" other
+    errors open with (live answers: "org.apache.solr…RemoteSolrException Full validation
+    error: Error from server at …: undefined field x")."""
+    error = OrcidError(9008, "", status=500, user_message="Something went wrong in ORCID.")
+    error.developer_message = "%s Full validation error: Error from server at %s: %s" % (
+        SOLR_EXCEPTION, SOLR_URL, message)
+    return error
 
 
 def _csv_type() -> str:
