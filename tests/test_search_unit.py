@@ -402,3 +402,19 @@ def test_fuzzy_terms_expand_to_the_50_nearest_terms_as_lucene_does(reg, index):
     assert {exact} | one_edit <= got and len(got & two_edits) == 23
     assert found(index, reg, "family-name:smith~1") == {exact} | one_edit
     assert found(index, reg, "family-name:simth~1") == {exact}       # a swap is one edit
+
+
+def test_wildcards_match_exactly_the_terms_a_glob_would():
+    # Wildcard patterns are compiled so they cannot backtrack; they must still mean what they say.
+    import fnmatch
+    import random
+    import re
+    from mock_orcid.sync.search.fields import STRING, Field
+    from mock_orcid.sync.search.query import _wildcard_regex
+    rng = random.Random(10)
+    fld = Field("email", STRING)
+    for _ in range(5000):
+        pat = "".join(rng.choice("ab*?") for _ in range(rng.randint(1, 7)))
+        term = "".join(rng.choice("ab") for _ in range(rng.randint(0, 8)))
+        ours = re.compile(_wildcard_regex(pat, fld)).fullmatch(term) is not None
+        assert ours == fnmatch.fnmatchcase(term, pat), (pat, term)

@@ -7,6 +7,7 @@ queries are constant-score, as Solr rewrites them. Boolean queries add their cla
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -142,19 +143,24 @@ class TermSet(Query):
     boost: float = 1.0
 
     def run(self, ix) -> Scores:
-        out: Scores = {}
+        matched = set()
         accept = self.accept
         for term, posting in ix.postings.get(self.field, {}).items():
             if accept(term):
-                for orcid in posting:
-                    out[orcid] = self.boost
-        return out
+                matched.update(posting)
+        return dict.fromkeys(matched, self.boost)
 
 
 def pattern(regex: str):
-    """A linear-time full-match test (RE2: no input can make it backtrack)."""
-    compiled = re2.compile(regex)
-    return lambda term: compiled.fullmatch(term) is not None
+    """A linear-time full-match test for a user's regular expression (RE2: no input can make
+    it backtrack)."""
+    return re2.compile(regex).fullmatch
+
+
+def wildcard(regex: str):
+    """A full-match test for a wildcard pattern already written so that it cannot backtrack
+    (see ``query._wildcard_regex``); stdlib ``re`` is the cheaper call per term."""
+    return re.compile(regex).fullmatch
 
 
 @dataclass
@@ -173,11 +179,10 @@ class Fuzzy(Query):
         found = process.extract(self.target, list(postings), scorer=OSA.distance,
                                 score_cutoff=self.max_edits, limit=None)
         found.sort(key=lambda hit: (hit[1], hit[0]))
-        out: Scores = {}
+        matched = set()
         for term, _distance, _key in found[:MAX_EXPANSIONS]:
-            for orcid in postings[term]:
-                out[orcid] = self.boost
-        return out
+            matched.update(postings[term])
+        return dict.fromkeys(matched, self.boost)
 
 
 MAX_EXPANSIONS = 50    # FuzzyQuery.defaultMaxExpansions
@@ -223,11 +228,10 @@ class Exists(Query):
     def run(self, ix) -> Scores:
         if self.field in ix.dates:
             return dict.fromkeys(ix.dates[self.field], self.boost)
-        out: Scores = {}
+        matched = set()
         for posting in ix.postings.get(self.field, {}).values():
-            for orcid in posting:
-                out[orcid] = self.boost
-        return out
+            matched.update(posting)
+        return dict.fromkeys(matched, self.boost)
 
 
 @dataclass
