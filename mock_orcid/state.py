@@ -11,6 +11,7 @@ from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
 from .sync.webhooks.dispatcher import WebhookDispatcher
+from .sync.search.index import SearchIndex
 from .wire.render import Renderer
 
 
@@ -34,8 +35,11 @@ class MockState:
         # Its thread runs while the server does (server.py); dispatch_now works without it.
         self.webhooks = WebhookDispatcher(self.registry, interval=settings.webhook_interval)
         self.registry.subscribe(self.webhooks)
+        self.search_index = SearchIndex(self.registry)
+        self.registry.subscribe(self.search_index)
         if self.state_log is not None and self.state_log.has_state():
             self.loaded = self.state_log.restore(self.registry)    # the state file wins
+            self.search_index.rebuild()     # a restore publishes no changes
             self.state_log.attach(self.registry)
         else:
             self.reset()

@@ -1,2 +1,2 @@
-"""Features that keep other systems in sync with the registry, each a listener of its change
-stream: webhooks (and, as they arrive, search, sync buckets, exports)."""
+"""Keeping in sync: features that follow the registry's change stream (search, webhooks,
+sync buckets, exports). Each lives in its own module or subpackage and listens on its own."""

@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     from . import admin, api, errors, group_id_routes, limits, notification_routes, oauth_routes
     from . import admin_webhooks, webhook_routes
     from . import admin_fixtures, admin_harness, admin_index, harness_glue
+    from . import search_routes
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_harness.bp)
     app.register_blueprint(admin_index.bp)
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(oauth_routes.bp)
     app.register_blueprint(group_id_routes.bp)
     app.register_blueprint(notification_routes.bp)
+    app.register_blueprint(search_routes.bp)
     app.register_blueprint(api.bp)
     errors.install(app)
     app.before_request(admin.own_callers_only)
