@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
 
 from ..registry.errors import OrcidError
 
@@ -26,11 +27,18 @@ def response_type(request: Request, default: str = "application/vnd.orcid+xml") 
     accept = request.headers.get("Accept", "").strip()
     if not accept or accept == "*/*":
         return request_type(request) or default
-    best = request.accept_mimetypes.best_match(ORCID_TYPES)
+    best = _bare(request.accept_mimetypes).best_match(ORCID_TYPES)
     if best is None:
         raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
                          "of %s" % (accept, ", ".join(ORCID_TYPES)), status=406)
     return best
+
+
+def _bare(accept: MIMEAccept) -> MIMEAccept:
+    """The Accept list without media-type parameters: ORCID negotiates
+    ``application/vnd.orcid+json; qs=4`` (as rorcid sends it) like the bare type, while werkzeug
+    would only match a type carrying the same parameters."""
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
 
 
 def body_kind(request: Request) -> str:
