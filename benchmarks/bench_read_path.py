@@ -256,6 +256,74 @@ def scenarios(url, ceiling, reg, records):
     return out
 
 
+# --------------------------------------------------------------------------- startup
+_START_MOCK = """
+import urllib.request
+from mock_orcid.server import RunningServer
+from mock_orcid.settings import Settings
+server = RunningServer(Settings(host="127.0.0.1", port=0)).start()
+url = server.url + "/__admin/health"
+"""
+_START_BARE = """
+import threading, urllib.request
+from flask import Flask
+from waitress.server import create_server
+app = Flask("bare")
+app.get("/health")(lambda: {"status": "ok"})
+srv = create_server(app, host="127.0.0.1", port=0, threads=8)
+threading.Thread(target=srv.run, daemon=True).start()
+url = "http://127.0.0.1:%d/health" % int(srv.effective_port)
+"""
+_UNTIL_HEALTHY = """
+import os, time
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                break
+    except OSError:
+        time.sleep(0.002)
+print("healthy", flush=True)
+os._exit(0)
+"""
+
+
+def startup(code: str) -> float:
+    """Seconds from spawning a fresh interpreter to its first healthy answer."""
+    import subprocess
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code + _UNTIL_HEALTHY],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    proc.wait(timeout=60)
+    assert line.strip() == "healthy", line
+    return elapsed
+
+
+def first_call_after_healthy() -> tuple[float, float]:
+    """In a fresh server: the first and the second POST of a work after health answered."""
+    import requests
+
+    from mock_orcid.server import RunningServer
+    from mock_orcid.settings import Settings
+    server = RunningServer(Settings(host="127.0.0.1", port=0)).start()
+    reg = server.state.registry
+    rec = reg.create_user(given_names="First", family_name="Call")
+    token = reg.issue_token(CLIENT_ID, rec.orcid, SCOPES).access_token
+    headers = {"Authorization": "Bearer " + token, "Content-Type": XML}
+    assert requests.get(server.url + "/__admin/health").status_code == 200
+    times = []
+    for n in range(2):
+        t = time.perf_counter()
+        r = requests.post(server.url + "/v3.0/%s/work" % rec.orcid, headers=headers,
+                          data=(WORK_XML % "").format(n=n, tag="first").encode())
+        times.append(time.perf_counter() - t)
+        assert r.status_code == 201, r.text[:300]
+    server.stop()
+    return times[0], times[1]
+
+
 # --------------------------------------------------------------------------- main
 def _stats(results):
     lat = sorted(x for r in results for x in r["latencies"])
@@ -274,6 +342,17 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="run the scenarios whose name has this")
     args = parser.parse_args(argv)
     t_all = time.perf_counter()
+
+    if not args.only:
+        mock = statistics.median(startup(_START_MOCK) for _ in range(3))
+        bare = statistics.median(startup(_START_BARE) for _ in range(3))
+        print("start to first healthy answer, fresh interpreter (median of 3): mock-orcid "
+              "%.0f ms, bare Flask+waitress %.0f ms, ratio %.2f" % (mock * 1e3, bare * 1e3,
+                                                                   mock / bare))
+        first, second = first_call_after_healthy()
+        print("first POST /work after healthy %.1f ms, second %.1f ms" % (first * 1e3,
+                                                                         second * 1e3))
+        print()
 
     from mock_orcid.server import RunningServer
     from mock_orcid.settings import Settings
