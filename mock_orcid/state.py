@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .collector import FreezeAfterWrites
 from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
@@ -22,6 +23,7 @@ class MockState:
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
         self.registry.subscribe(self.read_cache.listener)
+        self.registry.subscribe(FreezeAfterWrites())
         self.reset()
 
     @property

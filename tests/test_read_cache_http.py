@@ -252,3 +252,27 @@ def test_cache_listener_drops_a_changed_record_and_everything_on_reset():
     assert cache.get("a", 1, "k") is None and cache.get("b", 1, "k") == b"b"
     cache.listener([_Change("reset", None, modifies=False)])
     assert cache.get("b", 1, "k") is None and cache.bytes == 0
+
+
+# ------------------------------------------------------------------ the collector
+def test_records_written_in_bulk_leave_the_collectors_sight_after_every_n_changes():
+    import gc
+
+    from mock_orcid.collector import FreezeAfterWrites
+    from mock_orcid.registry.events import ITEM, TOKEN, Change
+    from mock_orcid.registry.store import utcnow
+
+    freezer = FreezeAfterWrites(every=3)
+    item = Change(1, utcnow(), ITEM, "create", orcid="0000-0001")
+    token = Change(2, utcnow(), TOKEN, "create", orcid="0000-0001")
+    try:
+        gc.unfreeze()
+        freezer([item, item, token, token])
+        assert gc.get_freeze_count() == 0           # two record changes: not yet
+        garbage = []
+        garbage.append(garbage)                     # a young cycle, unreachable below
+        del garbage
+        freezer([item])
+        assert gc.get_freeze_count() > 0 and freezer.pending == 0
+    finally:
+        gc.unfreeze()
