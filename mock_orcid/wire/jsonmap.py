@@ -368,18 +368,23 @@ class _Plan:
                  "poly_key", "by_tag", "attr_names", "child_decls")
 
 
-def _table(tag: str):
-    keys = json_keys.KEYS.get(tag)
+# The API version whose key tables the writer follows (the tables are keyed by version; the
+# schemas describe 3.0).
+VERSION = "3.0"
+
+
+def _table(tag: str, version: str = VERSION):
+    keys = json_keys.KEYS.get(version, {}).get(tag)
     if keys is None:
-        keys = json_model.KEYS.get(tag)
+        keys = json_model.KEYS.get(version, {}).get(tag)
     if keys is None:
         return None
     return [(k[1:], False) if k.startswith("?") else (k, True) for k in keys]
 
 
-def _kinds(tag: str) -> dict:
-    kinds = dict(json_model.SCALARS.get(tag, {}))
-    kinds.update(json_keys.SCALARS.get(tag, {}))
+def _kinds(tag: str, version: str = VERSION) -> dict:
+    kinds = dict(json_model.SCALARS.get(version, {}).get(tag, {}))
+    kinds.update(json_keys.SCALARS.get(version, {}).get(tag, {}))
     return kinds
 
 
