@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .collector import FreezeAfterWrites
 from .harness import fixtures
 from .harness.control import Harness
 from .registry.clock import Clock
@@ -12,6 +13,7 @@ from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
 from .sync.webhooks.dispatcher import WebhookDispatcher
 from .sync.search.index import SearchIndex
+from .wire.read_cache import ReadCache
 from .wire.render import Renderer
 
 
@@ -32,6 +34,9 @@ class MockState:
             self.state_log = StateLog(settings.state_file)
         # Listeners of the change stream, in the order they hear each commit.
         self.registry.subscribe(AmendedNotifications(self.registry, settings.registry_url))
+        self.read_cache = ReadCache()
+        self.registry.subscribe(self.read_cache.listener)
+        self.registry.subscribe(FreezeAfterWrites())
         # Its thread runs while the server does (server.py); dispatch_now works without it.
         self.webhooks = WebhookDispatcher(self.registry, interval=settings.webhook_interval)
         self.registry.subscribe(self.webhooks)

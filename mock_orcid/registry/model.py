@@ -1,9 +1,12 @@
 """Plain data of the registry: records, items, clients, tokens. No HTTP here."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree import ElementTree as ET
+
+from . import compact
 
 VISIBILITIES = ("public", "limited", "registered-only", "private")
 CLIENT_TYPES = ("public", "member", "premium")
@@ -24,12 +27,17 @@ def same_source(a: Source, b: Source) -> bool:
     return a.orcid == b.orcid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, init=False, slots=True, weakref_slot=True)
 class Item:
-    """One stored item. Frozen: a change stores a new Item, so a snapshot never moves."""
+    """One stored item. Frozen: a change stores a new Item, so a snapshot never moves.
+
+    The body is kept as compact bytes (``compact.pack``) and ``body`` parses a fresh element
+    tree on each access; ``Item(section, put_code, body, ...)`` takes the tree as before.
+    Items compare by identity (two stored items are never "equal"), which also makes them
+    usable as cache keys."""
     section: str
     put_code: int
-    body: ET.Element          # the client's content, without read-only metadata
+    stored: bytes             # the client's content, without read-only metadata, packed
     source: Source
     visibility: str
     created: datetime
@@ -37,6 +45,27 @@ class Item:
     display_index: int = 1    # ORCID gives API-created items 1
     archived: datetime | None = None     # permission notifications only
     read: datetime | None = None
+    keys: tuple = ()          # duplicate-index keys (registry.duplicates), for works and the like
+
+    def __init__(self, section: str, put_code: int, body: ET.Element | None = None,
+                 source: Source | None = None, visibility: str = "public",
+                 created: datetime | None = None, last_modified: datetime | None = None,
+                 display_index: int = 1, archived: datetime | None = None,
+                 read: datetime | None = None, keys: tuple = (), *, stored: bytes | None = None):
+        if body is not None:
+            stored = compact.pack(copy.deepcopy(body))
+        elif stored is None:
+            raise TypeError("Item needs a body or its stored bytes")
+        for name, value in (("section", section), ("put_code", put_code), ("stored", stored),
+                            ("source", source), ("visibility", visibility),
+                            ("created", created), ("last_modified", last_modified),
+                            ("display_index", display_index), ("archived", archived),
+                            ("read", read), ("keys", keys)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def body(self) -> ET.Element:
+        return compact.unpack(self.stored)
 
 
 @dataclass
@@ -70,6 +99,11 @@ class Record:
     primary_orcid: str | None = None
     created_by_client: str | None = None
     password: str | None = None     # set in fixtures: sign-in needs it; None: any password works
+    # The change-stream sequence number of the last change to this record: what a read cache
+    # keys on (a new record, even after a reset, never repeats an earlier number).
+    revision: int = 0
+    # Duplicate detection (registry.duplicates): section -> key -> put-code(s)
+    duplicates: dict = field(default_factory=dict, repr=False)
 
     def section_items(self, section: str) -> dict[int, Item]:
         return self.items.setdefault(section, {})

@@ -17,13 +17,14 @@ import dataclasses
 import random
 import secrets
 import string
+import threading
 import uuid
 from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from faker import Faker
 
-from . import account_fields, events, orcid_id, sections
+from . import account_fields, compact, duplicates, events, orcid_id, rules, sections
 from .clock import Clock, system_now
 from .errors import Conflict, InvalidValue, OrcidError
 from .events import CREATE, DELETE, UPDATE
@@ -68,6 +69,10 @@ class Registry:
         self.clock = clock or Clock()
         self._clock_last = None
         self._clock_epoch = self.clock.epoch
+        # The clock has its own small lock: reads ask for the time too, and must not wait
+        # behind a writer that holds the registry lock.
+        self._clock_lock = threading.Lock()
+        self._sources: dict[tuple, Source] = {}
         self.clear()
 
     def subscribe(self, listener) -> callable:
@@ -76,7 +81,12 @@ class Registry:
 
     def publish(self, what: str, action: str, **details) -> events.Change:
         """Say what was just committed (call with the lock held, after the write)."""
-        return self.changes.publish(what, action, self._clock_last or self.clock.now(), **details)
+        change = self.changes.publish(what, action, self._clock_last or self.clock.now(), **details)
+        if change.modifies_record:
+            record = self.records.get(change.orcid)
+            if record is not None:
+                record.revision = change.seq
+        return change
 
     # ------------------------------------------------------------------ state
     def clear(self) -> None:
@@ -98,7 +108,7 @@ class Registry:
 
     def now(self) -> datetime:
         # Strictly increasing, so "last modified" always moves with a change.
-        with self.lock:
+        with self._clock_lock:
             now = self.clock.now()
             if self._clock_epoch != self.clock.epoch:   # moved by a test: may go back
                 self._clock_epoch = self.clock.epoch
@@ -256,18 +266,43 @@ class Registry:
             return None
         return record.section_items(section.name).get(put_code)
 
+    def shared_source(self, source: Source) -> Source:
+        """One shared Source object per writer: a million items need not carry a million."""
+        key = (source.client_id, source.orcid, source.name)
+        found = self._sources.get(key)
+        if found is None:
+            found = self._sources.setdefault(key, Source(*key))
+        return found
+
+    def prepare_item(self, section: sections.Section, body: ET.Element,
+                     source: Source) -> "Prepared":
+        """What storing ``body`` needs, worked out without the lock: the cleaned body, its
+        packed bytes and its duplicate keys. A body that carries a put-code is refused (9024)."""
+        if body.get("put-code") is not None:
+            raise OrcidError(9024, "Put-code %s was given in the request body; a new %s must "
+                             "not carry one" % (body.get("put-code"), section.name))
+        source = self.shared_source(source)
+        cleaned = _clean(body)
+        keys = rules.duplicate_keys(section, cleaned, source)
+        return Prepared(body, cleaned, compact.pack(cleaned), keys, source)
+
     def add_item(self, orcid: str, section: sections.Section, body: ET.Element,
-                 source: Source, check=None) -> Item:
-        """Create an item; ``check(record, body)`` runs under the lock before anything changes."""
+                 source: Source, check=None, prepared: "Prepared | None" = None) -> Item:
+        """Create an item; ``check(record, body)`` runs under the lock before anything changes.
+
+        The body is cleaned and packed, and its duplicate keys worked out, before the lock is
+        taken (or by ``prepare_item`` earlier): under the lock only lookups and the store
+        itself happen."""
+        if prepared is None:
+            prepared = self.prepare_item(section, body, source)
+        source, cleaned, keys, stored = prepared.source, prepared.cleaned, prepared.keys, \
+            prepared.stored
         with self.lock:
             record = self.record(orcid)
-            if body.get("put-code") is not None:
-                raise OrcidError(9024, "Put-code %s was given in the request body; a new %s must "
-                                 "not carry one" % (body.get("put-code"), section.name))
             if section.name == "work" and len(record.section_items("work")) >= MAX_WORKS:
                 raise OrcidError(9048, "The record already has %d works" % MAX_WORKS)
             if check:
-                check(record, body, None)
+                check(record, cleaned, None)
             if section.on_store:
                 section.on_store(body, self)
             # Claimed records: the user's default wins. Unclaimed (created by a member): the
@@ -277,9 +312,10 @@ class Registry:
                 sent = body.get("visibility")
                 visibility = sent if sent in VISIBILITIES else "private"
             now = self.now()
-            item = Item(section.name, self.next_put_code(section.sequence), _clean(body), source,
-                        visibility, now, now)
+            item = Item(section.name, self.next_put_code(section.sequence), None, source,
+                        visibility, now, now, keys=keys, stored=stored)
             record.section_items(section.name)[item.put_code] = item
+            duplicates.add(record, section.name, item)
             self.touch(record, now)
             self.publish(events.ITEM, CREATE, orcid=orcid, section=section.name,
                          put_code=item.put_code, source=source, item=item)
@@ -292,40 +328,64 @@ class Registry:
         duplicate (``check(record, body, item)``), and only then the caller is the source (9010).
 
         Returns the item and whether it changed: for sections whose row says so (works), ORCID
-        answers a PUT of the unchanged item without storing it (and refuses a non-source: 9014)."""
-        with self.lock:
-            record = self.record(orcid)
-            body_code = body.get("put-code")
-            if body_code is None or body_code.strip() != str(put_code):
-                raise OrcidError(9019, "The put-code in the URL (%s) does not match the put-code "
-                                 "in the body (%s)" % (put_code, body_code and body_code.strip() or "null"))
-            item = self.find_item(record, section, put_code)
-            if section.unchanged_put_is_noop and _same_content(item.body, body) \
-                    and body.get("visibility") in (None, item.visibility):
-                if not same_source(item.source, source):
-                    raise OrcidError(9014, "You are not the source of the %s, so you are not "
-                                     "allowed to update it" % section.name)
-                return item, False
-            if validate:
+        answers a PUT of the unchanged item without storing it (and refuses a non-source: 9014).
+
+        The slow parts (packing, comparing with the stored body, ``validate``) run outside the
+        lock against the item as it was; the write then happens under the lock if that item is
+        still the stored one, and starts again otherwise."""
+        source = self.shared_source(source)
+        cleaned = _clean(body)
+        keys = rules.duplicate_keys(section, cleaned, source)
+        stored = compact.pack(cleaned)
+        validated = False
+        while True:
+            with self.lock:
+                record = self.record(orcid)
+                body_code = body.get("put-code")
+                if body_code is None or body_code.strip() != str(put_code):
+                    raise OrcidError(9019, "The put-code in the URL (%s) does not match the "
+                                     "put-code in the body (%s)"
+                                     % (put_code, body_code and body_code.strip() or "null"))
+                seen = self.find_item(record, section, put_code)
+            unchanged = section.unchanged_put_is_noop and _same_content(seen.stored, stored) \
+                and body.get("visibility") in (None, seen.visibility)
+            if not unchanged and validate and not validated:
                 validate(body)
-            visibility = body.get("visibility")
-            if visibility is not None and visibility != item.visibility:
-                raise OrcidError(9035, "The visibility of %s %s is '%s' and cannot be changed to "
-                                 "'%s' through the API" % (section.name, put_code, item.visibility, visibility))
-            if check:
-                check(record, body, item)
-            if not same_source(item.source, source):
-                raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
-                                 "cannot update it" % (section.name, put_code))
-            if section.on_store:
-                section.on_store(body, self)
-            now = self.now()
-            item = dataclasses.replace(item, body=_clean(body), last_modified=now)
-            record.section_items(item.section)[put_code] = item
-            self.touch(record, now)
-            self.publish(events.ITEM, UPDATE, orcid=orcid, section=item.section,
-                         put_code=put_code, source=source, item=item)
-            return item, True
+                validated = True
+            with self.lock:
+                record = self.record(orcid)
+                item = self.lookup_item(record, section, put_code)
+                if item is not seen:
+                    if item is None:
+                        self.find_item(record, section, put_code)   # raises 9016
+                    continue        # changed meanwhile: check again against what is stored
+                if unchanged:
+                    if not same_source(item.source, source):
+                        raise OrcidError(9014, "You are not the source of the %s, so you are "
+                                         "not allowed to update it" % section.name)
+                    return item, False
+                visibility = body.get("visibility")
+                if visibility is not None and visibility != item.visibility:
+                    raise OrcidError(9035, "The visibility of %s %s is '%s' and cannot be changed "
+                                     "to '%s' through the API"
+                                     % (section.name, put_code, item.visibility, visibility))
+                if check:
+                    check(record, cleaned, item)
+                if not same_source(item.source, source):
+                    raise OrcidError(9010, "You are not the source of this %s (put-code %s), so "
+                                     "you cannot update it" % (section.name, put_code))
+                if section.on_store:
+                    section.on_store(body, self)
+                now = self.now()
+                old = item
+                item = dataclasses.replace(item, stored=stored, keys=keys, last_modified=now)
+                record.section_items(item.section)[put_code] = item
+                duplicates.remove(record, item.section, old)
+                duplicates.add(record, item.section, item)
+                self.touch(record, now)
+                self.publish(events.ITEM, UPDATE, orcid=orcid, section=item.section,
+                             put_code=put_code, source=source, item=item)
+                return item, True
 
     def delete_item(self, orcid: str, section: sections.Section, put_code: int,
                     source: Source) -> Item:
@@ -336,6 +396,7 @@ class Registry:
                 raise OrcidError(9010, "You are not the source of this %s (put-code %s), so you "
                                  "cannot delete it" % (item.section, put_code))
             del record.section_items(item.section)[put_code]
+            duplicates.remove(record, item.section, item)
             self.touch(record, self.now())
             self.publish(events.ITEM, DELETE, orcid=orcid, section=item.section,
                          put_code=put_code, source=source, item=item)
@@ -350,8 +411,11 @@ class Registry:
             record = self.record(orcid)
             item = self.find_item(record, section, put_code)
             now = self.now()
+            old = item
             item = dataclasses.replace(item, visibility=visibility, last_modified=now)
             record.section_items(item.section)[put_code] = item
+            duplicates.remove(record, item.section, old)
+            duplicates.add(record, item.section, item)
             self.touch(record, now)
             self.publish(events.VISIBILITY, UPDATE, orcid=orcid, section=item.section,
                          put_code=put_code, source=Source(orcid=orcid), item=item,
@@ -364,10 +428,24 @@ class Registry:
             record = self.record(orcid)
             item = self.find_item(record, section, put_code)
             del record.section_items(item.section)[put_code]
+            duplicates.remove(record, item.section, item)
             self.touch(record, self.now())
             self.publish(events.ITEM, DELETE, orcid=orcid, section=item.section,
                          put_code=put_code, source=Source(orcid=orcid), item=item)
             return item
+
+    def snapshot(self, orcid: str) -> Record:
+        """A copy of the record to read outside the lock: its fields, e-mails and the items of
+        every section as they are now (items never change in place, so they are shared)."""
+        with self.lock:
+            record = self.record(orcid)
+            snap = copy.copy(record)
+            snap.items = {name: dict(items) for name, items in record.items.items()}
+            snap.emails = [copy.copy(e) for e in record.emails]
+            snap.notifications = []
+            snap.permission_notifications = {}
+            snap.duplicates = {}
+            return snap
 
     # ------------------------------------------------------------------ the record itself
     def update_record(self, orcid: str, **fields) -> Record:
@@ -443,11 +521,24 @@ class Registry:
             return sorted(record.section_items(section.name).values(), key=lambda i: i.put_code)
 
 
-def _same_content(stored: ET.Element, sent: ET.Element) -> bool:
-    """The sent body says what is stored (read-only parts and layout whitespace aside)."""
-    def canonical(elem):
-        return ET.canonicalize(ET.tostring(elem), strip_text=True)
-    return canonical(stored) == canonical(_clean(sent))
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A body made ready to store (Registry.prepare_item)."""
+    body: ET.Element
+    cleaned: ET.Element
+    stored: bytes
+    keys: tuple
+    source: Source
+
+
+def _same_content(stored: bytes, sent: bytes) -> bool:
+    """The sent body says what is stored (read-only parts and layout whitespace aside): both are
+    packed the same way from cleaned bodies, so equal content gives equal text."""
+    if stored == sent:
+        return True
+    def canonical(data):
+        return ET.canonicalize(ET.tostring(compact.unpack(data)), strip_text=True)
+    return canonical(stored) == canonical(sent)
 
 
 def _clean(body: ET.Element) -> ET.Element:

@@ -11,6 +11,9 @@ from ..registry import field_values, rules, sections
 from ..registry.errors import OrcidError
 from ..registry.store import MAX_WORKS, check_record_state
 from ..registry.visibility import read_error, visible
+from ..wire import jsonmap, xmlio
+from ..wire.fragment import Fragment
+from ..wire.render import standalone_xml
 from ..wire.render_record import RecordRenderer, record_summary
 from . import bodies, negotiation
 from .auth import Caller, authenticate
@@ -102,61 +105,112 @@ def _location(record, section, put_code) -> str:
 
 
 # -------------------------------------------------------------------- reads
+# Reads take no lock for one item (items never change in place) and the registry lock only for
+# a snapshot of the record otherwise; rendering happens outside it. What a record version reads
+# as is kept in ``state().read_cache`` per view, format and what the caller may see.
+
+# Scopes that change what a reader sees (visibility.read_error, render_record.field_visible).
+_SEEING_SCOPES = frozenset({"/read-public", "/email/read-private", "/orcid-bio/read-limited"}
+                           | {s.read_scope for s in sections.SECTIONS})
+
+
+def _reader_key(caller: Caller):
+    reader = caller.reader
+    if reader.public_api:
+        return ("public",)
+    return (reader.client_id, reader.scopes & _SEEING_SCOPES)
+
+
+def _encode(elem, kind: str) -> bytes:
+    return jsonmap.to_json_text(elem).encode("utf-8") if kind == "json" else xmlio.to_bytes(elem)
+
+
+def _send(data: bytes, mimetype: str) -> Response:
+    return Response(data, status=200, content_type="%s;charset=UTF-8" % mimetype)
+
+
+def _cached(caller: Caller, record, mimetype, view, build) -> Response:
+    """The record's ``view`` for this caller: from the read cache if this revision was read
+    before, else ``build(snapshot)`` outside the lock (and kept)."""
+    st = state()
+    kind = negotiation.kind(mimetype)
+    key = (view, kind, _reader_key(caller))
+    data = st.read_cache.get(record.orcid, record.revision, key)
+    if data is None:
+        snap = st.registry.snapshot(record.orcid)
+        data = _encode(build(snap), kind)
+        st.read_cache.put(snap.orcid, snap.revision, key, data)
+    return _send(data, mimetype)
+
+
+def _items(snap, section):
+    return sorted(snap.section_items(section.name).values(), key=lambda i: i.put_code)
+
+
 def _read(caller: Caller, record, mimetype, section, put_code, summary=False):
     st = state()
-    with st.registry.lock:
-        item = st.registry.find_item(record, section, put_code)
-        err = read_error(item, caller.reader, section.read_scope, item.section)
-        if err:
-            raise err
-        elem = (st.renderer.summary if summary else st.renderer.item)(record, item)
-    return render_element(elem, mimetype)
+    item = st.registry.find_item(record, section, put_code)
+    err = read_error(item, caller.reader, section.read_scope, item.section)
+    if err:
+        raise err
+    view = st.renderer.view(record.orcid, item)
+    node = view.summary if summary else view.full
+    kind = negotiation.kind(mimetype)
+    if kind == "json":
+        data = (node.json if type(node) is Fragment else jsonmap.to_json_text(node)).encode("utf-8")
+    elif summary:
+        data = standalone_xml(node) if type(node) is Fragment else xmlio.to_bytes(node)
+    else:
+        data = view.document()
+    return _send(data, mimetype)
 
 
 def _list(caller: Caller, record, mimetype, section):
     st = state()
-    with st.registry.lock:
-        items = visible(st.registry.items(record, section), caller.reader, section.read_scope)
-        elem = st.renderer.section_list(record, section, items)
-    return render_element(elem, mimetype)
+    reader = caller.reader
+
+    def build(snap):
+        items = visible(_items(snap, section), reader, section.read_scope)
+        return st.renderer.section_list(snap, section, items, fast=True)
+    return _cached(caller, record, mimetype, section.plural, build)
 
 
 def _record_view(caller: Caller, record, mimetype, view):
     st = state()
     reader = caller.reader
-    rr = RecordRenderer(st.renderer)
+    rr = RecordRenderer(st.renderer, fast=True)
 
-    def visible_items(section):
-        return visible(st.registry.items(record, section), reader, section.read_scope)
+    def build(snap):
+        def visible_items(section):
+            return visible(_items(snap, section), reader, section.read_scope)
 
-    with st.registry.lock:
         if view in ("record", "activities"):
             if caller.public_api:
                 lists = [(s, visible_items(s), None) for s in sections.ACTIVITIES]
             else:
                 # The member API groups first and hides after (facts §6.2).
-                lists = [(s, st.registry.items(record, s), _shown(reader, s)) for s in sections.ACTIVITIES]
-            activities = st.renderer.activities_summary(record, lists)
+                lists = [(s, _items(snap, s), _shown(reader, s)) for s in sections.ACTIVITIES]
+            activities = st.renderer.activities_summary(snap, lists, fast=True)
         if view == "activities":
-            elem = activities
-        elif view == "record":
-            elem = rr.record(record, reader, visible_items, activities)
-        elif view == "person":
-            elem = rr.person(record, reader, visible_items)
-        elif view == "personal-details":
-            elem = rr.personal_details(record, reader, visible_items)
-        elif view == "summary":
-            elem = record_summary(rr, record, visible_items)
-        elif view == "email":
-            elem = rr.emails(record, reader)
-        else:
-            elem = rr.biography(record, reader)
-            if elem is None:
-                if record.biography:
-                    raise OrcidError(9039 if caller.public_api else 9038,
-                                     "The biography of %s is not visible to you" % record.orcid)
-                raise OrcidError(9041, "Record %s has no biography" % record.orcid)
-    return render_element(elem, mimetype)
+            return activities
+        if view == "record":
+            return rr.record(snap, reader, visible_items, activities)
+        if view == "person":
+            return rr.person(snap, reader, visible_items)
+        if view == "personal-details":
+            return rr.personal_details(snap, reader, visible_items)
+        if view == "summary":
+            return record_summary(rr, snap, visible_items)
+        if view == "email":
+            return rr.emails(snap, reader)
+        elem = rr.biography(snap, reader)
+        if elem is None:
+            if snap.biography:
+                raise OrcidError(9039 if caller.public_api else 9038,
+                                 "The biography of %s is not visible to you" % snap.orcid)
+            raise OrcidError(9041, "Record %s has no biography" % snap.orcid)
+        return elem
+    return _cached(caller, record, mimetype, view, build)
 
 
 def _shown(reader, section):
@@ -169,18 +223,16 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
         raise OrcidError(9042, "%d put-codes were requested; the limit is %d" % (len(codes), MAX_BULK))
     st = state()
     results = []
-    with st.registry.lock:
-        for code in codes:
-            code = code.strip()
-            item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
-            if item is None:
-                results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
-                                          "record %s" % (code, record.orcid)))
-                continue
-            err = read_error(item, caller.reader, section.read_scope, "work")
-            results.append(err or st.renderer.item(record, item))
-        elem = st.renderer.bulk(results)
-    return render_element(elem, mimetype)
+    for code in codes:
+        code = code.strip()
+        item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
+        if item is None:
+            results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
+                                      "record %s" % (code, record.orcid)))
+            continue
+        err = read_error(item, caller.reader, section.read_scope, "work")
+        results.append(err or st.renderer.view(record.orcid, item).full)
+    return render_element(st.renderer.bulk(results), mimetype)
 
 
 # -------------------------------------------------------------------- writes
@@ -198,13 +250,11 @@ def _update(caller: Caller, record, mimetype, section, put_code):
     caller.require(section.update_scope)
     body = bodies.read(request, section.tag)
     st = state()
-    with st.registry.lock:
-        item, _changed = st.registry.update_item(
-            record.orcid, section, put_code, body, caller.source,
-            validate=lambda b: rules.check(section, b, st.registry),
-            check=rules.duplicate_check(section, caller.source))
-        elem = st.renderer.item(record, item)
-    return render_element(elem, mimetype)
+    item, _changed = st.registry.update_item(
+        record.orcid, section, put_code, body, caller.source,
+        validate=lambda b: rules.check(section, b, st.registry),
+        check=rules.duplicate_check(section, caller.source))
+    return render_element(st.renderer.view(record.orcid, item).full, mimetype)
 
 
 def _delete(caller: Caller, record, mimetype, section, put_code):
@@ -222,19 +272,29 @@ def _bulk_create(caller: Caller, record, mimetype, section):
         raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
                          "allowed" % (len(works), MAX_BULK))
     st = state()
-    results = []
+    # Each work is checked and made ready to store first, without the lock; then all are
+    # stored in one hold of the lock (one batch of changes); then rendered, without it.
+    results: list = []
+    for work in works:
+        try:
+            field_values.check(work)
+            rules.check(section, work, st.registry)
+            results.append(st.registry.prepare_item(section, work, caller.source))
+        except OrcidError as err:
+            results.append(err)
+    check = rules.duplicate_check(section, caller.source)
     with st.registry.lock:
         if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
             raise OrcidError(9048, "Adding %d works would take the record past %d works"
                              % (len(works), MAX_WORKS))
-        for work in works:
+        for i, prepared in enumerate(results):
+            if isinstance(prepared, OrcidError):
+                continue
             try:
-                field_values.check(work)
-                rules.check(section, work, st.registry)
-                item = st.registry.add_item(record.orcid, section, work, caller.source,
-                                            check=rules.duplicate_check(section, caller.source))
-                results.append(st.renderer.item(record, item))
+                results[i] = st.registry.add_item(record.orcid, section, prepared.body,
+                                                  caller.source, check=check, prepared=prepared)
             except OrcidError as err:
-                results.append(err)
-        elem = st.renderer.bulk(results)
-    return render_element(elem, mimetype)
+                results[i] = err
+    results = [r if isinstance(r, OrcidError) else st.renderer.view(record.orcid, r).full
+               for r in results]
+    return render_element(st.renderer.bulk(results), mimetype)

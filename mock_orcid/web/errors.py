@@ -19,8 +19,14 @@ def error_response(err: OrcidError) -> Response:
     try:
         mimetype = negotiation.response_type(request)
     except OrcidError:
-        mimetype = "application/vnd.orcid+xml"   # a 406 still needs a body
-    resp = render_element(state().renderer.error(err), mimetype, status=err.status)
+        mimetype = None
+    if mimetype is None:
+        # Nothing the client accepts: ORCID still writes its error body, as JSON, and sends no
+        # Content-Type at all.
+        resp = render_element(state().renderer.error(err), "application/json", status=err.status)
+        del resp.headers["Content-Type"]
+    else:
+        resp = render_element(state().renderer.error(err), mimetype, status=err.status)
     for key, value in err.headers.items():
         resp.headers[key] = value
     return resp

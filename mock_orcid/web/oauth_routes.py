@@ -162,10 +162,18 @@ def consent_scopes(scopes) -> list[dict]:
 
 
 # ====================================================================== /oauth/token
+# ORCID serves the token endpoint on the public API host too (python-orcid's PublicAPI and
+# django-allauth post to /pub/oauth/token style URLs when configured with the pub base).
 @bp.route("/oauth/token", methods=["POST"])
+@bp.route("/pub/oauth/token", methods=["POST"])
 def token():
     st = _state()
     registry = st.registry
+    if request.mimetype == "application/json":
+        # ORCID takes form bodies only; a JSON body is refused before any client check.
+        return _json({"error": "unsupported_media_type",
+                      "error_description": "Content-Type 'application/json' is not supported; "
+                      "send application/x-www-form-urlencoded"}, 415, NO_STORE)
     try:
         cid, secret = tokens.client_credentials_from(request.form,
                                                     request.headers.get("Authorization"))

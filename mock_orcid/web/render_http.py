@@ -1,7 +1,6 @@
 """Element -> HTTP response in XML or ORCID JSON."""
 from __future__ import annotations
 
-import json
 from xml.etree import ElementTree as ET
 
 from flask import Response
@@ -12,8 +11,7 @@ from . import negotiation
 
 def render_element(elem: ET.Element, mimetype: str, status: int = 200, headers=None) -> Response:
     if negotiation.kind(mimetype) == "json":
-        body = json.dumps(jsonmap.to_json(elem), separators=(",", ":"), ensure_ascii=False)
-        data = body.encode("utf-8")
+        data = jsonmap.to_json_text(elem).encode("utf-8")
     else:
         data = xmlio.to_bytes(elem)
     return Response(data, status=status, headers=headers,

@@ -8,12 +8,14 @@ elements JSON leaves out) lives in the small tables below.
 """
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from ..registry.namespaces import NS, local_name
-from . import schemas
+from . import json_keys, json_model, schemas
+from .fragment import Fragment
 
 # Simple-content fields whose Java class has @XmlValue, so Jackson writes {"value": ...}.
 # Anything with XML attributes and every xs:dateTime is wrapped too (see _wrapped).
@@ -244,10 +246,44 @@ def _millis_to_iso(millis) -> str:
 
 
 # ---------------------------------------------------------------- XML -> JSON
+#
+# Output is written as text in one pass (and ``to_json`` parses that text back when a caller
+# wants Python values), so that items rendered once can be embedded as ``Fragment`` text.
+# Keys, their order and the nulls come from ORCID's read samples (json_keys.KEYS), then from
+# its model classes (json_model.KEYS), else from the schema's order.
 
 def to_json(elem: ET.Element, set_name: str | None = None):
     """ORCID JSON for an element (its content; the root name is implied by the endpoint)."""
-    return _render(schemas.element_decl(elem.tag, set_name), elem, None)
+    return json.loads(to_json_text(elem, set_name))
+
+
+def to_json_text(elem: ET.Element, set_name: str | None = None,
+                 parent_tag: str | None = None) -> str:
+    """The same, as compact JSON text (what the API sends)."""
+    out: list[str] = []
+    _write(_plan(schemas.element_decl(elem.tag, set_name), parent_tag), elem, out)
+    return "".join(out)
+
+
+def json_view(elem: ET.Element, set_name: str | None = None) -> ET.Element:
+    """A copy of ``elem`` without what ORCID's JSON leaves out (attributes and children its
+    Java classes do not have): what a JSON reader can know. For tests and comparisons."""
+    return _json_view(schemas.element_decl(elem.tag, set_name), elem, None)
+
+
+def _json_view(decl, elem, parent_tag):
+    plan = _plan(decl, parent_tag)
+    clone = ET.Element(elem.tag)
+    clone.text = elem.text
+    if plan.text:
+        clone.attrib.update((k, v) for k, v in elem.items() if k in plan.attr_names)
+        return clone
+    clone.attrib.update((k, v) for k, v in elem.items() if k in plan.attr_names)
+    for child in elem:
+        decl_c = plan.child_decls.get(child.tag)
+        if decl_c is not None:
+            clone.append(_json_view(decl_c, child, decl.name))
+    return clone
 
 
 def _iso_to_millis(text: str) -> int:
@@ -282,81 +318,257 @@ def _wrapped(decl, parent_tag) -> bool:
     return name in VALUE_WRAPPED or _primitive(_content_type(decl.type)) == "dateTime"
 
 
-_PLANS: dict[tuple[int, str | None], tuple] = {}
+def _scalar_value(text, simple_type, kind: str | None, name: str):
+    """A scalar as ORCID writes it: the sample's JSON type where one is known, else the XSD's."""
+    if text is None:
+        text = ""
+    value = text.strip() if name in TEXT_KEPT else _typed(text, simple_type)
+    if name in CONSTANT_NAMED and isinstance(value, str):
+        value = value.strip().upper().replace("-", "_")
+    if kind == "string" and not isinstance(value, str):
+        return text.strip()
+    if kind == "number" and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    if kind == "boolean" and isinstance(value, str):
+        return value.strip() in ("true", "1")
+    return value
 
 
-def _plan(decl, parent_tag):
-    """What rendering ``decl`` under ``parent_tag`` needs, worked out once per pair (schema
-    components live as long as the process): the content-model walk was the cost of JSON."""
+_encode_string = json.encoder.encode_basestring    # the C encoder json.dumps uses
+
+
+def _json_scalar(value) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value)
+
+
+# Entry modes of a complex element's plan
+_ONE, _LIST, _ATTR, _POLY, _UNWRAPPED, _NULL = range(6)
+
+
+class _Plan:
+    """How one element under one parent is written: worked out once per (declaration, parent)
+    pair, since schema components live as long as the process."""
+    __slots__ = ("text", "name", "content_type", "wrapped", "kind", "attrs", "entries",
+                 "poly_key", "by_tag", "attr_names", "child_decls")
+
+
+# The API version whose key tables the writer follows (the tables are keyed by version; the
+# schemas describe 3.0).
+VERSION = "3.0"
+
+
+def _table(tag: str, version: str = VERSION):
+    keys = json_keys.KEYS.get(version, {}).get(tag)
+    if keys is None:
+        keys = json_model.KEYS.get(version, {}).get(tag)
+    if keys is None:
+        return None
+    return [(k[1:], False) if k.startswith("?") else (k, True) for k in keys]
+
+
+def _kinds(tag: str, version: str = VERSION) -> dict:
+    kinds = dict(json_model.SCALARS.get(version, {}).get(tag, {}))
+    kinds.update(json_keys.SCALARS.get(version, {}).get(tag, {}))
+    return kinds
+
+
+_PLANS: dict[tuple[int, str | None], _Plan] = {}
+
+
+def _plan(decl, parent_tag) -> _Plan:
     key = (id(decl), parent_tag)
     plan = _PLANS.get(key)
     if plan is not None:
         return plan
+    plan = _Plan()
     xsd_type = decl.type
-    attrs = tuple((name, attr.type) for name, attr in _attributes(xsd_type).items())
+    attrs = _attributes(xsd_type)
     name = local_name(decl.name)
-    if _text_only(xsd_type):
-        plan = ("text", name, _content_type(xsd_type), _wrapped(decl, parent_tag), attrs)
+    table = _table(decl.name)
+    kinds = _kinds(decl.name)
+    plan.name = name
+    plan.text = _text_only(xsd_type)
+    if plan.text:
+        plan.content_type = _content_type(xsd_type)
+        plan.wrapped = _wrapped(decl, parent_tag)
+        # a bare value's JSON type is recorded under its parent, a wrapped one under "value"
+        plan.kind = kinds.get("value") if plan.wrapped else _kinds(parent_tag).get(name) \
+            if parent_tag else None
+        order = table or [("value", True)] + [(a, False) for a in attrs]
+        plan.attrs = tuple((k, attrs[k].type if k in attrs else None, always, kinds.get(k))
+                           for k, always in order if k != "value")
+        plan.attr_names = frozenset(k for k, _t, _a, _k in plan.attrs if k in attrs)
+        _PLANS[key] = plan
+        return plan
+    poly_key = POLYMORPHIC.get(decl.name)
+    poly = _poly_members(decl) if poly_key else set()
+    plan.poly_key = poly_key
+    plan.by_tag = {d.name: d for d in _child_decls(xsd_type) if local_name(d.name) in poly}
+    children = {}
+    for decl_c in _child_decls(xsd_type):
+        c_name = local_name(decl_c.name)
+        if c_name in poly:
+            continue
+        if decl_c.name in UNWRAPPED:
+            for inner in _child_decls(decl_c.type):
+                children[local_name(inner.name)] = (_UNWRAPPED, (decl_c, inner))
+        else:
+            children[c_name] = (_LIST if _repeats(decl_c) else _ONE, decl_c)
+    entries = []
+    if table is not None:
+        for k, always in table:
+            if k == poly_key:
+                entries.append(('"%s":' % k, _POLY, None, always))
+            elif k in children:
+                mode, payload = children[k]
+                entries.append(('"%s":' % k, mode, payload, always))
+            elif k in attrs:
+                entries.append(('"%s":' % k, _ATTR, (k, attrs[k].type, kinds.get(k)), always))
+            else:   # a property ORCID's class has and its schema does not: always null
+                entries.append(('"%s":' % k, _NULL, None, always))
     else:
-        poly_key = POLYMORPHIC.get(decl.name)
-        poly = _poly_members(decl) if poly_key else set()
-        children = []
+        poly_done = False
         for decl_c in _child_decls(xsd_type):
             c_name = local_name(decl_c.name)
             if c_name in JSON_IGNORED or c_name in JSON_IGNORED_UNDER.get(decl.name, ()):
                 continue
             if c_name in poly:
-                mode = "poly"
-            elif decl_c.name in UNWRAPPED:
-                mode = "unwrapped"
-            elif _repeats(decl_c):
-                mode = "list"
-            else:
-                mode = "one"
-            children.append((decl_c, c_name, mode, c_name in XSD_ONLY.get(decl.name, ())))
-        by_tag = {d.name: d for d in _child_decls(xsd_type) if local_name(d.name) in poly}
-        plan = ("complex", name, poly_key, by_tag, tuple(children), attrs)
+                if not poly_done:
+                    entries.append(('"%s":' % poly_key, _POLY, None, True))
+                    poly_done = True
+                continue
+            if decl_c.name in UNWRAPPED:
+                for inner in _child_decls(decl_c.type):
+                    entries.append(('"%s":' % local_name(inner.name), _UNWRAPPED,
+                                    (decl_c, inner), True))
+                continue
+            always = c_name not in XSD_ONLY.get(decl.name, ())
+            entries.append(('"%s":' % c_name, _LIST if _repeats(decl_c) else _ONE, decl_c,
+                            always))
+        for a_name, attr in attrs.items():
+            entries.append(('"%s":' % a_name, _ATTR, (a_name, attr.type, kinds.get(a_name)),
+                            False))
+    plan.entries = tuple(entries)
+    plan.attr_names = frozenset(e[2][0] for e in entries if e[1] == _ATTR)
+    plan.child_decls = {}
+    for _key, mode, payload, _always in entries:
+        if mode in (_ONE, _LIST):
+            plan.child_decls[payload.name] = payload
+        elif mode == _UNWRAPPED:
+            plan.child_decls[payload[0].name] = payload[0]
+        elif mode == _POLY:
+            plan.child_decls.update(plan.by_tag)
     _PLANS[key] = plan
     return plan
 
 
-def _render(decl, elem: ET.Element, parent_tag):
-    plan = _plan(decl, parent_tag)
-    if plan[0] == "text":
-        _kind, name, content_type, wrapped, attrs = plan
-        text = elem.text if elem.text is not None else ""
-        value = text.strip() if name in TEXT_KEPT else _typed(text, content_type)
-        if name in CONSTANT_NAMED and isinstance(value, str):
-            value = value.strip().upper().replace("-", "_")
-        if not wrapped:
-            return value
-        out = {"value": value}
-        for attr_name, attr_type in attrs:
-            if attr_name in elem.attrib:
-                out[attr_name] = _typed(elem.get(attr_name), attr_type)
-        return out
-    _kind, name, poly_key, by_tag, children, attrs = plan
+def _write(plan: _Plan, elem: ET.Element, out: list) -> None:
+    if type(elem) is Fragment:
+        out.append(elem.json)
+        return
+    if plan.text:
+        value = _scalar_value(elem.text, plan.content_type, plan.kind, plan.name)
+        if not plan.wrapped:
+            out.append(_json_scalar(value))
+            return
+        out.append('{"value":')
+        out.append(_json_scalar(value))
+        attrib = elem.attrib
+        for a_name, a_type, always, kind in plan.attrs:
+            if a_name in attrib:
+                out.append(',"%s":' % a_name)
+                out.append(_json_scalar(_scalar_value(attrib[a_name], a_type, kind, a_name)))
+            elif always:
+                out.append(',"%s":null' % a_name)
+        out.append("}")
+        return
     present: dict[str, list] = {}
-    for c in elem:
-        present.setdefault(c.tag, []).append(c)
-    out = {}
-    for decl_c, c_name, mode, xsd_only in children:
-        found = present.get(decl_c.name, ())
-        if not found and xsd_only:
-            continue
-        if mode == "poly":
-            if poly_key not in out:
-                out[poly_key] = [{local_name(c.tag): _render(by_tag[c.tag], c, decl.name)}
-                                 for c in elem if c.tag in by_tag]
-        elif mode == "unwrapped":
-            for inner in _child_decls(decl_c.type):
-                sub = [g for c in found for g in c if g.tag == inner.name]
-                out[local_name(inner.name)] = [_render(inner, g, decl_c.name) for g in sub]
-        elif mode == "list":
-            out[c_name] = [_render(decl_c, c, decl.name) for c in found]
+    for child in elem:
+        found = present.get(child.tag)
+        if found is None:
+            present[child.tag] = [child]
         else:
-            out[c_name] = _render(decl_c, found[0], decl.name) if found else None
-    for attr_name, attr_type in attrs:
-        if attr_name in elem.attrib:
-            out[attr_name] = _typed(elem.get(attr_name), attr_type)
-    return out
+            found.append(child)
+    attrib = elem.attrib
+    tag = elem.tag
+    first = True
+    out.append("{")
+    for key, mode, payload, always in plan.entries:
+        if mode == _ONE:
+            found = present.get(payload.name)
+            if not found and not always:
+                continue
+            out.append(key if first else "," + key)
+            if found:
+                _write(_plan(payload, tag), found[0], out)
+            else:
+                out.append("null")
+        elif mode == _LIST:
+            found = present.get(payload.name)
+            if not found and not always:
+                continue
+            out.append(key if first else "," + key)
+            out.append("[")
+            if found:
+                child_plan = _plan(payload, tag)
+                for i, child in enumerate(found):
+                    if i:
+                        out.append(",")
+                    _write(child_plan, child, out)
+            out.append("]")
+        elif mode == _ATTR:
+            a_name, a_type, kind = payload
+            if a_name not in attrib and not always:
+                continue
+            out.append(key if first else "," + key)
+            value = attrib.get(a_name)
+            out.append("null" if value is None else
+                       _json_scalar(_scalar_value(value, a_type, kind, a_name)))
+        elif mode == _POLY:
+            members = [c for c in elem if c.tag in plan.by_tag]
+            if not members and not always:
+                continue
+            out.append(key if first else "," + key)
+            out.append("[")
+            for i, child in enumerate(members):
+                out.append('{"%s":' % local_name(child.tag) if not i
+                           else ',{"%s":' % local_name(child.tag))
+                _write(_plan(plan.by_tag[child.tag], tag), child, out)
+                out.append("}")
+            out.append("]")
+        elif mode == _UNWRAPPED:
+            wrapper, inner = payload
+            items = [g for c in present.get(wrapper.name, ()) for g in c if g.tag == inner.name]
+            if not items and not always:
+                continue
+            out.append(key if first else "," + key)
+            out.append("[")
+            inner_plan = _plan(inner, wrapper.name)
+            for i, item in enumerate(items):
+                if i:
+                    out.append(",")
+                _write(inner_plan, item, out)
+            out.append("]")
+        else:
+            if not always:
+                continue
+            out.append(key if first else "," + key)
+            out.append("null")
+        first = False
+    out.append("}")

@@ -1,10 +1,18 @@
 """Builds ORCID's read elements (items, summaries, grouped lists, errors) from the registry.
 
 Only element trees here; the web layer turns them into XML or JSON.
+
+An item is rendered once per stored version (``ItemView``: its full element and its summary as
+``Fragment`` text in both formats, its group keys and sort keys) and reused by every list,
+group and record that shows it, until the item changes (a change stores a new ``Item``, which
+is a new cache key). Lists and records are built fresh around those fragments. The public
+methods (``item``, ``summary``, ``section_list``, ``activities_summary``...) return plain trees
+(``materialize``); ``fast=True`` keeps the fragments for a writer in ``xmlio``/``jsonmap``.
 """
 from __future__ import annotations
 
-import copy
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
@@ -14,10 +22,15 @@ from ..registry.errors import OrcidError
 from ..registry.model import Item, Record, Source
 from ..registry.namespaces import NS, local_name, qn
 from ..registry.vocabularies import WORK_TYPES
-from . import schemas
+from . import jsonmap, schemas, xmlwrite
+from .fragment import Fragment
 
 C = "{%s}" % NS["common"]
 _META = ("created-date", "last-modified-date", "source")
+# ORCID's Work, Funding and PeerReview classes have no display-index (their summaries do).
+NO_DISPLAY_INDEX = frozenset({"work", "funding", "peer-review"})
+# How much rendered item text the renderer keeps (least recently used goes first).
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
 def iso(dt: datetime) -> str:
@@ -31,14 +44,105 @@ def _sub(parent: ET.Element, tag: str, text=None, **attrs) -> ET.Element:
     return node
 
 
+# ------------------------------------------------------------------ fragments
+
+def fragment(elem: ET.Element, parent_tag: str | None = None, set_name: str | None = None):
+    """``elem`` as a Fragment (its XML and JSON text), or ``elem`` itself when it uses a
+    namespace without a registered prefix (its XML then needs its own declarations)."""
+    xml, namespaces = xmlwrite.to_text(elem, declare=False)
+    if not all(xmlwrite.registered(uri) for uri in namespaces):
+        return elem
+    return Fragment(elem.tag, xml, jsonmap.to_json_text(elem, set_name, parent_tag), namespaces)
+
+
+def standalone_xml(frag: Fragment) -> bytes:
+    """A fragment as a document: the header, and its namespaces declared on its root."""
+    return xmlwrite.to_bytes(frag)
+
+
+def parse_fragment(frag: Fragment) -> ET.Element:
+    wrapper = "<w%s>%s</w>" % (xmlwrite.declarations(frag.namespaces), frag.xml)
+    return ET.fromstring(wrapper)[0]    # our own text: no untrusted input here
+
+
+def materialize(elem: ET.Element) -> ET.Element:
+    """The same tree with every Fragment replaced by the elements it stands for."""
+    if type(elem) is Fragment:
+        return parse_fragment(elem)
+    parents = [p for p in elem.iter() if any(type(c) is Fragment for c in p)]
+    for parent in parents:
+        for i, child in enumerate(list(parent)):
+            if type(child) is Fragment:
+                parent[i] = parse_fragment(child)
+    return elem
+
+
+class ItemView:
+    """What reads need of one stored item version, worked out once."""
+    __slots__ = ("item", "orcid", "full", "summary", "group_keys", "pub_date", "title",
+                 "type_rank", "review_group", "size", "_doc")
+
+    def __init__(self, item: Item, orcid: str):
+        self.item = item
+        self.orcid = orcid
+        self._doc = None
+
+    def document(self) -> bytes:
+        """The full item as an XML document (GET of one item)."""
+        if self._doc is None:
+            self._doc = standalone_xml(self.full) if type(self.full) is Fragment \
+                else xmlwrite.to_bytes(self.full)
+        return self._doc
+
+
+class _ViewCache:
+    """Item -> ItemView, least recently used first out, bounded by the text it holds."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._views: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, item: Item):
+        view = self._views.get(item)
+        if view is not None:
+            with self._lock:
+                if item in self._views:
+                    self._views.move_to_end(item)
+        return view
+
+    def put(self, view: ItemView) -> None:
+        with self._lock:
+            old = self._views.pop(view.item, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._views[view.item] = view
+            self.bytes += view.size
+            while self.bytes > self.max_bytes and len(self._views) > 1:
+                _item, dropped = self._views.popitem(last=False)
+                self.bytes -= dropped.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._views.clear()
+            self.bytes = 0
+
+
+def _size(node) -> int:
+    return len(node.xml) + len(node.json) if type(node) is Fragment else 4096
+
+
 class Renderer:
     """``registry_url`` names identities (iD and client URIs): ORCID's schema only allows
     ``https://…orcid.org/…`` there, just as the real API at api.sandbox.orcid.org names
     people https://sandbox.orcid.org/{iD}."""
 
-    def __init__(self, registry_url: str = "https://sandbox.orcid.org"):
+    def __init__(self, registry_url: str = "https://sandbox.orcid.org",
+                 cache_bytes: int = DEFAULT_CACHE_BYTES):
         self.base_url = registry_url.rstrip("/")
         self.host = urlparse(self.base_url).hostname or "localhost"
+        self._views = _ViewCache(cache_bytes)
 
     # -- common pieces ----------------------------------------------------
     def orcid_identifier(self, parent, tag, orcid):
@@ -73,34 +177,63 @@ class Renderer:
 
     # -- items -------------------------------------------------------------
     def item(self, record: Record, item: Item) -> ET.Element:
+        """The full item, a fresh tree (built from the stored body: nothing is copied)."""
+        return self._full(record.orcid, item)
+
+    def _full(self, orcid: str, item: Item) -> ET.Element:
         section = sections.BY_NAME[item.section]
         elem = ET.Element(section.tag)
-        self._item_attrs(elem, record, section, item)
+        self._item_attrs(elem, orcid, section, item, summary=False)
         elem.extend(self._meta(item))
-        elem.extend(copy.deepcopy(list(item.body)))
+        elem.extend(list(item.body))
         self._add_normalised(elem)
         return elem
 
-    def _item_attrs(self, elem, record, section, item):
+    def _item_attrs(self, elem, orcid, section, item, summary=True):
         elem.set("put-code", str(item.put_code))
-        elem.set("path", self.item_path(record, section, item.put_code))
+        elem.set("path", "/%s/%s/%s" % (orcid, section.location_segment, item.put_code))
         elem.set("visibility", item.visibility)
-        elem.set("display-index", str(item.display_index))
+        if summary or section.name not in NO_DISPLAY_INDEX:
+            elem.set("display-index", str(item.display_index))
 
     def summary(self, record: Record, item: Item) -> ET.Element:
+        return self._summary(record.orcid, item, self._full(record.orcid, item))
+
+    def _summary(self, orcid: str, item: Item, full: ET.Element) -> ET.Element:
+        """The summary of ``item``, built from (and taking the children of) its full tree."""
         section = sections.BY_NAME[item.section]
-        full = self.item(record, item)
         elem = ET.Element(section.summary_tag)
-        self._item_attrs(elem, record, section, item)
+        self._item_attrs(elem, orcid, section, item)
         by_local = {}
         for child in full:
             by_local.setdefault(local_name(child.tag), []).append(child)
         for tag, source_name in _summary_children(section):
             for found in by_local.get(source_name, ()):
-                if found.tag != tag:
-                    found = _retag(found, tag)
+                found.tag = tag
                 elem.append(found)
         return elem
+
+    def view(self, orcid: str, item: Item) -> ItemView:
+        """The rendered item (cached per stored version)."""
+        view = self._views.get(item)
+        if view is not None and view.orcid == orcid:
+            return view
+        view = ItemView(item, orcid)
+        section = sections.BY_NAME[item.section]
+        full = self._full(orcid, item)
+        view.full = fragment(full)
+        view.size = _size(view.full)
+        view.summary = None
+        view.group_keys = ()
+        if section.summary:
+            summ = self._summary(orcid, item, full)
+            _sort_keys(view, summ)
+            view.group_keys = tuple((key, fragment(ext, C + "external-ids"))
+                                    for key, ext in view.group_keys)
+            view.summary = fragment(summ)
+            view.size += _size(view.summary) + sum(_size(f) for _k, f in view.group_keys)
+        self._views.put(view)
+        return view
 
     def _add_normalised(self, elem: ET.Element) -> None:
         # ORCID adds the transient normalised value to work/peer-review ids on read.
@@ -123,62 +256,63 @@ class Renderer:
 
     # -- lists -------------------------------------------------------------
     def section_list(self, record: Record, section: sections.Section, items: list[Item],
-                     shown=None) -> ET.Element:
+                     shown=None, fast: bool = False) -> ET.Element:
         """``items`` are grouped; with ``shown`` (a predicate) the groups are built from every
         item first and the hidden ones removed after, as ORCID's /activities and /record do on
         the member API (facts §6.2): a hidden item can still join two visible ones."""
         container = ET.Element(section.list_tag, {"path": "/%s/%s" % (record.orcid, section.plural)})
+        views = [self.view(record.orcid, i) for i in items]
         if shown is not None and section.kind == "activity":
-            groups = [[m for m in g if shown(m[0])] for g in
-                      _ordered_groups([(i, self.summary(record, i)) for i in items])]
-            return self._grouped(container, section, [g for g in groups if g])
-        if shown is not None:
-            items = [i for i in items if shown(i)]
-        if section.kind == "person":
-            if items:
-                _sub(container, C + "last-modified-date", iso(max(i.last_modified for i in items)))
-            for item in items:
-                container.append(self.item(record, item))
-            return container
-        summaries = [(item, self.summary(record, item)) for item in items]
-        return self._grouped(container, section, _ordered_groups(summaries))
+            groups = [[v for v in g if shown(v.item)] for g in _ordered_views(views)]
+            result = self._grouped(container, section, [g for g in groups if g])
+        else:
+            if shown is not None:
+                views = [v for v in views if shown(v.item)]
+            if section.kind == "person":
+                if views:
+                    _sub(container, C + "last-modified-date",
+                         iso(max(v.item.last_modified for v in views)))
+                container.extend(v.full for v in views)
+                result = container
+            else:
+                result = self._grouped(container, section, _ordered_views(views))
+        return result if fast else materialize(result)
 
     def _grouped(self, container, section, groups) -> ET.Element:
-        members_all = [m for g in groups for m in g]
+        members_all = [v for g in groups for v in g]
         if members_all:
-            _sub(container, C + "last-modified-date", iso(max(i.last_modified for i, _ in members_all)))
+            _sub(container, C + "last-modified-date",
+                 iso(max(v.item.last_modified for v in members_all)))
         if section.grouping == "peer-review":
             self._peer_review_groups(container, members_all)
             return container
         group_tag = qn("activities", "affiliation-group" if section.grouping == "affiliation-group" else "group")
         for members in groups:
             grp = _sub(container, group_tag)
-            _sub(grp, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
+            _sub(grp, C + "last-modified-date", iso(max(v.item.last_modified for v in members)))
             grp.append(_group_external_ids(members))
-            for _item, summ in members:
-                grp.append(summ)
+            grp.extend(v.summary for v in members)
         return container
 
-    def _peer_review_groups(self, container, summaries):
+    def _peer_review_groups(self, container, views):
         by_group: dict[str, list] = {}
-        for item, summ in summaries:
-            gid = summ.findtext("{%s}review-group-id" % NS["peer-review"]) or ""
-            by_group.setdefault(gid.strip(), []).append((item, summ))
+        for view in views:
+            by_group.setdefault(view.review_group, []).append(view)
         for gid, members in by_group.items():
             outer = _sub(container, qn("activities", "group"))
-            _sub(outer, C + "last-modified-date", iso(max(i.last_modified for i, _ in members)))
+            _sub(outer, C + "last-modified-date", iso(max(v.item.last_modified for v in members)))
             ids = _sub(outer, C + "external-ids")
             ext = _sub(ids, C + "external-id")
             _sub(ext, C + "external-id-type", "peer-review")
             _sub(ext, C + "external-id-value", gid)
-            for inner_members in _ordered_groups(members):
+            for inner_members in _ordered_views(members):
                 inner = _sub(outer, qn("activities", "peer-review-group"))
-                _sub(inner, C + "last-modified-date", iso(max(i.last_modified for i, _ in inner_members)))
+                _sub(inner, C + "last-modified-date",
+                     iso(max(v.item.last_modified for v in inner_members)))
                 inner.append(_group_external_ids(inner_members))
-                for _item, summ in inner_members:
-                    inner.append(summ)
+                inner.extend(v.summary for v in inner_members)
 
-    def activities_summary(self, record: Record, lists) -> ET.Element:
+    def activities_summary(self, record: Record, lists, fast: bool = False) -> ET.Element:
         """``lists``: (section, items, shown-predicate or None); laid out in the schema's order."""
         elem = ET.Element(qn("activities", "activities-summary"),
                           {"path": "/%s/activities" % record.orcid})
@@ -186,19 +320,19 @@ class Renderer:
         children = []
         for decl in schemas.element_decl(elem.tag).type.content.iter_elements():
             if decl.name in by_tag:
-                children.append(self.section_list(record, *by_tag[decl.name]))
+                children.append(self.section_list(record, *by_tag[decl.name], fast=True))
         dates = [c.findtext(C + "last-modified-date") for c in children]
         dates = [d for d in dates if d]
         if dates:
             _sub(elem, C + "last-modified-date", max(dates))
         elem.extend(children)
-        return elem
+        return elem if fast else materialize(elem)
 
     def group_id_record(self, item: Item) -> ET.Element:
         elem = ET.Element(qn("group-id", "group-id-record"), {"put-code": str(item.put_code)})
         # group-id-record carries its source fields directly, not in a common:source
         elem.extend(list(self.source(item.source)))
-        elem.extend(copy.deepcopy(list(item.body)))
+        elem.extend(list(item.body))
         return elem
 
     def group_id_records(self, items: list[Item], total: int, page: int, page_size: int) -> ET.Element:
@@ -214,7 +348,7 @@ class Renderer:
 
     def permission_notification(self, item: Item) -> ET.Element:
         tag = qn("notification", "notification")
-        children = {c.tag: c for c in copy.deepcopy(list(item.body))}
+        children = {c.tag: c for c in item.body}
         for local, when in (("created-date", item.created), ("sent-date", item.created),
                             ("read-date", item.read), ("archived-date", item.archived)):
             if when is not None:
@@ -249,21 +383,15 @@ class Renderer:
         return elem
 
 
-def _retag(elem, tag):
-    clone = copy.deepcopy(elem)
-    clone.tag = tag
-    return clone
-
-
 def _group_external_ids(members) -> ET.Element:
     """A group's external-ids: the first id of each distinct key its members carry."""
     ids = ET.Element(C + "external-ids")
     seen = set()
-    for _item, summ in members:
-        for key, ext in grouping.group_keys(summ):
+    for view in members:
+        for key, ext in view.group_keys:
             if key not in seen:
                 seen.add(key)
-                ids.append(_group_id(ext))
+                ids.append(ext)
     return ids
 
 
@@ -273,7 +401,14 @@ def _group_id(ext: ET.Element) -> ET.Element:
         if local_name(child.tag) in ("external-id-type", "external-id-value",
                                      "external-id-normalized", "external-id-url",
                                      "external-id-relationship"):
-            clone.append(copy.deepcopy(child))
+            clone.append(_copy(child))
+    return clone
+
+
+def _copy(elem: ET.Element) -> ET.Element:
+    clone = ET.Element(elem.tag, elem.attrib)
+    clone.text = elem.text
+    clone.extend(_copy(c) for c in elem)
     return clone
 
 
@@ -308,15 +443,39 @@ def _work_type_rank(summ: ET.Element) -> int:
     return _WORK_TYPE_RANK.get(work_type, len(WORK_TYPES))
 
 
+def _sort_keys(view, summ: ET.Element) -> None:
+    """What grouping and ordering need of a summary, set on ``view`` (group keys with the
+    group's copy of each id, publication date, title, work-type rank, review group)."""
+    view.group_keys = tuple((key, _group_id(ext)) for key, ext in grouping.group_keys(summ))
+    view.pub_date = _pub_date_key(summ)
+    node = summ.find(".//" + C + "title")
+    view.title = (node.text or "") if node is not None else ""
+    view.type_rank = _work_type_rank(summ)
+    view.review_group = (summ.findtext("{%s}review-group-id" % NS["peer-review"]) or "").strip()
+
+
+class _Entry:
+    __slots__ = ("item", "elem", "group_keys", "pub_date", "title", "type_rank", "review_group")
+
+
 def _ordered_groups(summaries):
-    groups = grouping.group(summaries, lambda entry: grouping.group_keys(entry[1]))
+    """(item, summary element) pairs, grouped and ordered as ``_ordered_views`` does."""
+    entries = []
+    for item, summ in summaries:
+        entry = _Entry()
+        entry.item, entry.elem = item, summ
+        _sort_keys(entry, summ)
+        entries.append(entry)
+    return [[(e.item, e.elem) for e in group] for group in _ordered_views(entries)]
+
+
+def _ordered_views(views):
+    """Item views grouped (shared external ids, union-find) in ORCID's order."""
+    groups = grouping.group(views, lambda view: view.group_keys)
     for members in groups:
         # preferred item first: highest display-index, then oldest
-        members.sort(key=lambda e: (-e[0].display_index, e[0].created))
+        members.sort(key=lambda v: (-v.item.display_index, v.item.created))
     # newest publication first, then title, then work type (ORCID's enum order), then oldest
-    def title(members):
-        t = members[0][1].find(".//" + C + "title")
-        return (t.text or "") if t is not None else ""
-    groups.sort(key=lambda m: (title(m), _work_type_rank(m[0][1]), m[0][0].created))
-    groups.sort(key=lambda m: _pub_date_key(m[0][1]), reverse=True)
+    groups.sort(key=lambda m: (m[0].title, m[0].type_rank, m[0].item.created))
+    groups.sort(key=lambda m: m[0].pub_date, reverse=True)
     return groups

@@ -12,7 +12,7 @@ from ..registry.model import Record
 from ..registry.namespaces import NS, qn
 from ..registry.visibility import Reader
 from . import schemas
-from .render import C, Renderer, _sub, iso
+from .render import C, Renderer, _ordered_views, _sub, iso, materialize
 
 BIO_READ = "/orcid-bio/read-limited"
 
@@ -46,15 +46,22 @@ def _latest(children: list[ET.Element]):
 
 
 class RecordRenderer:
-    def __init__(self, renderer: Renderer):
+    """``fast``: keep rendered items as Fragments (for the web layer's writers); otherwise
+    every method returns a plain tree."""
+
+    def __init__(self, renderer: Renderer, fast: bool = False):
         self.r = renderer
+        self.fast = fast
+
+    def _done(self, elem: ET.Element) -> ET.Element:
+        return elem if self.fast else materialize(elem)
 
     def name(self, record: Record, reader: Reader, tag: str | None = None) -> ET.Element | None:
         if not field_visible(record.name_visibility, reader):
             return None
         tag = tag or qn("personal-details", "name")
-        elem = ET.Element(tag, {"visibility": record.name_visibility,
-                                "path": "/%s/personal-details" % record.orcid})
+        # ORCID's name path is the bare iD (record-full-3.0.json), not a URL path.
+        elem = ET.Element(tag, {"visibility": record.name_visibility, "path": record.orcid})
         _sub(elem, C + "created-date", iso(record.created))
         _sub(elem, C + "last-modified-date", iso(record.created))
         for local, value in (("given-names", record.given_names), ("family-name", record.family_name),
@@ -94,21 +101,26 @@ class RecordRenderer:
 
     def person_lists(self, record: Record, visible_items) -> dict[str, ET.Element]:
         """Person-section lists keyed by section name; ``visible_items(section)`` filters."""
-        return {s.name: self.r.section_list(record, s, visible_items(s)) for s in sections.PERSON}
+        return {s.name: self._done(self.r.section_list(record, s, visible_items(s), fast=True))
+                for s in sections.PERSON}
 
     def personal_details(self, record: Record, reader: Reader, visible_items) -> ET.Element:
         children = [c for c in (
             self.name(record, reader),
             self.r.section_list(record, sections.BY_NAME["other-names"],
-                                visible_items(sections.BY_NAME["other-names"])),
+                                visible_items(sections.BY_NAME["other-names"]), fast=True),
             self.biography(record, reader)) if c is not None]
         latest = _latest(children)
-        return _ordered(qn("personal-details", "personal-details"),
-                        {"path": "/%s/personal-details" % record.orcid},
-                        ([latest] if latest is not None else []) + children)
+        return self._done(_ordered(qn("personal-details", "personal-details"),
+                                   {"path": "/%s/personal-details" % record.orcid},
+                                   ([latest] if latest is not None else []) + children))
 
     def person(self, record: Record, reader: Reader, visible_items) -> ET.Element:
-        lists = self.person_lists(record, visible_items)
+        return self._done(self._person(record, reader, visible_items))
+
+    def _person(self, record: Record, reader: Reader, visible_items) -> ET.Element:
+        lists = {s.name: self.r.section_list(record, s, visible_items(s), fast=True)
+                 for s in sections.PERSON}
         children = [c for c in (self.name(record, reader, qn("person", "name")),
                                 self.biography(record, reader, qn("person", "biography")),
                                 self.emails(record, reader)) if c is not None]
@@ -131,9 +143,9 @@ class RecordRenderer:
         ident = self.r.orcid_identifier(None, C + "orcid-identifier", record.orcid)
         prefs = ET.Element(qn("preferences", "preferences"))
         _sub(prefs, qn("preferences", "locale"), "en")
-        return _ordered(qn("record", "record"), {"path": "/%s" % record.orcid},
-                        [ident, prefs, self.history(record),
-                         self.person(record, reader, visible_items), activities])
+        person = self._person(record, reader, visible_items)
+        return self._done(_ordered(qn("record", "record"), {"path": "/%s" % record.orcid},
+                                   [ident, prefs, self.history(record), person, activities]))
 
 
 S = "{%s}" % NS["summary"]
@@ -150,7 +162,6 @@ SUMMARY_TYPE_NAMES = {"invited-position": "invited-postition"}
 def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Element:
     """GET /{orcid}/summary: counts and short affiliation lines (member API only)."""
     from ..registry import grouping
-    from .render import _ordered_groups
     elem = ET.Element(S + "record-summary")
     _sub(elem, C + "created-date", iso(record.created))
     _sub(elem, C + "last-modified-date", iso(record.last_modified))
@@ -163,11 +174,12 @@ def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Elem
         for item in ext_ids:
             node = _sub(box, S + "external-identifier")
             _sub(node, S + "put-code", item.put_code)
-            id_type, value, _rel = grouping.id_fields(item.body)
+            body = item.body
+            id_type, value, _rel = grouping.id_fields(body)
             _sub(node, S + "external-id-type", id_type)
             if value:
                 _sub(node, S + "external-id-value", value)
-            url = item.body.findtext(C + "external-id-url")
+            url = body.findtext(C + "external-id-url")
             if url:
                 _sub(node, S + "external-id-url", url.strip())
             _sub(node, S + "validated", "true" if item.source.client_id else "false")
@@ -181,23 +193,23 @@ def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Elem
             node = _sub(box, S + entry_name)
             _sub(node, S + "put-code", item.put_code)
             _sub(node, S + "type", SUMMARY_TYPE_NAMES.get(item.section, item.section))
-            org = item.body.findtext(C + "organization/" + C + "name") or "unknown"
+            body = item.body
+            org = body.findtext(C + "organization/" + C + "name") or "unknown"
             _sub(node, S + "organization-name", org.strip())
-            _sub(node, S + "role", (item.body.findtext(C + "role-title") or org).strip())
-            url = item.body.findtext(C + "url")
+            _sub(node, S + "role", (body.findtext(C + "role-title") or org).strip())
+            url = body.findtext(C + "url")
             if url:
                 _sub(node, S + "url", url.strip())
             for tag in ("start-date", "end-date"):
-                date = item.body.find(C + tag)
+                date = body.find(C + tag)
                 if date is not None:
                     node.append(date)
             _sub(node, S + "validated", "false")
 
     def counts(box_name, section_name):
         items = visible_items(sections.BY_NAME[section_name])
-        summaries = [(i, rr.r.summary(record, i)) for i in items]
-        groups = _ordered_groups(summaries)
-        validated = sum(1 for g in groups if any(i.source.client_id for i, _ in g))
+        groups = _ordered_views([rr.r.view(record.orcid, i) for i in items])
+        validated = sum(1 for g in groups if any(v.item.source.client_id for v in g))
         box = _sub(elem, S + box_name)
         _sub(box, S + "self-asserted-count", len(groups) - validated)
         _sub(box, S + "validated-count", validated)
@@ -207,7 +219,7 @@ def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Elem
     reviews = visible_items(sections.BY_NAME["peer-review"])
     box = _sub(elem, S + "peer-reviews")
     _sub(box, S + "peer-review-publication-grants",
-         len({(i.body.findtext(qn("peer-review", "review-group-id")) or "").strip() for i in reviews}))
+         len({rr.r.view(record.orcid, i).review_group for i in reviews}))
     _sub(box, S + "total", len(reviews))
     counts("research-resources", "research-resource")
     domains = sorted({e.email.split("@", 1)[1] for e in record.emails

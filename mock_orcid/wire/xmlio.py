@@ -11,6 +11,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from ..registry import namespaces  # noqa: F401  (registers the canonical prefixes)
+from . import xmlwrite
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -34,5 +35,5 @@ def parse(body: bytes) -> ET.Element:
 
 
 def to_bytes(element: ET.Element) -> bytes:
-    body = ET.tostring(element, encoding="unicode", short_empty_elements=True)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body).encode("utf-8")
+    """ORCID-style XML: a header, canonical prefixes, every namespace declared on the root."""
+    return xmlwrite.to_bytes(element)
