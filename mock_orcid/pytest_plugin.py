@@ -6,6 +6,7 @@ that go through the same HTTP endpoints a client would use, including the OAuth 
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,10 +14,58 @@ import urllib.request
 import pytest
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("mock-orcid")
+    group.addoption("--mock-orcid-fixtures", metavar="PATH", default=None,
+                    help="fixtures file or folder the mock loads (and resets to); "
+                         "default MOCK_ORCID_FIXTURES, then the ini value")
+    group.addoption("--mock-orcid-url", metavar="URL", default=None,
+                    help="use the mock-orcid already running at URL instead of starting one; "
+                         "default MOCK_ORCID_URL, then the ini value")
+    parser.addini("mock_orcid_fixtures", "fixtures file or folder for the mock (relative to "
+                  "the rootdir)", default="")
+    parser.addini("mock_orcid_url", "URL of a running mock-orcid to use", default="")
+
+
+def _option(config, name: str, env: str):
+    """The command line wins, then the environment, then the ini file."""
+    value = config.getoption("--" + name.replace("_", "-"), default=None) or os.environ.get(env)
+    if value:
+        return value, False
+    value = config.getini(name)
+    return value or None, True
+
+
+class RemoteServer:
+    """A mock-orcid started elsewhere (``--mock-orcid-url``): HTTP only, no in-process state."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+
+    @property
+    def state(self):
+        raise RuntimeError("the mock runs elsewhere (%s): there is no in-process state"
+                           % self.url)
+
+    def stop(self) -> None:
+        pass
+
+
 class MockOrcid:
     def __init__(self, server):
         self.server = server
         self.url = server.url
+
+    def reroute(self):
+        """A context manager: calls to ORCID's hosts (orcid.org, sandbox, api., pub.) made with
+        requests, urllib3, urllib.request or httpx go to this mock; other non-loopback hosts
+        are refused. See ``mock_orcid.harness.reroute``."""
+        from .harness.reroute import reroute
+        return reroute(self.url)
+
+    def export_fixtures(self) -> dict:
+        """The current state as a fixtures document, items inline (GET /__admin/fixtures)."""
+        return self._json("GET", "/__admin/fixtures")
 
     # -- plumbing -------------------------------------------------------------
     def _call(self, method, path, data=None, form=None, headers=None):
@@ -67,6 +116,64 @@ class MockOrcid:
         return self._json("PATCH", "/__admin/users/%s/%s/%s" % (orcid, section, put_code),
                           {"visibility": visibility})
 
+    def webhooks(self) -> dict:
+        """Webhook registrations and the delivery log: ``{"interval", "registrations",
+        "deliveries"}`` (GET /__admin/webhooks)."""
+        return self._json("GET", "/__admin/webhooks")
+
+    def dispatch_webhooks(self) -> dict:
+        """Run one webhook dispatch pass now; ``{"delivered": [...], "skipped": [...]}``."""
+        return self._json("POST", "/__admin/webhooks/dispatch")
+
+    # -- harness: journal, faults, clock (GET/POST/DELETE under /__admin) ----------
+    def requests(self, **filters) -> list:
+        """The request journal, newest last; filters: method, path (prefix), status, client_id,
+        orcid, since (ISO 8601 or datetime), limit."""
+        query = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                 for k, v in filters.items() if v is not None}
+        return self._json("GET", "/__admin/requests?" + urllib.parse.urlencode(query))
+
+    def clear_requests(self) -> int:
+        return self._json("DELETE", "/__admin/requests")["deleted"]
+
+    def add_fault(self, **fault) -> dict:
+        """Arm a fault (flat body: method, path, client_id, orcid, status, error_code, delay_ms,
+        drop_connection, times); returns it with its ``id``."""
+        return self._json("POST", "/__admin/faults", fault, expect=201)
+
+    def faults(self) -> list:
+        return self._json("GET", "/__admin/faults")
+
+    def clear_faults(self, fault_id: int | None = None) -> None:
+        """Remove one fault, or all of them."""
+        if fault_id is None:
+            self._json("DELETE", "/__admin/faults")
+        else:
+            status, _headers, body = self._call("DELETE", "/__admin/faults/%d" % fault_id)
+            if status != 204:
+                raise AssertionError("DELETE fault %s -> %s: %s" % (fault_id, status, body[:300]))
+
+    def set_rate_limit(self, enabled: bool) -> dict:
+        return self._json("PUT", "/__admin/rate-limit", {"enabled": enabled})
+
+    def clock(self) -> dict:
+        """``{"now", "real", "frozen", "offset_seconds"}``."""
+        return self._json("GET", "/__admin/clock")
+
+    def advance_clock(self, seconds: float, frozen: bool | None = None) -> dict:
+        body = {"advance_seconds": seconds}
+        if frozen is not None:
+            body["frozen"] = frozen
+        return self._json("POST", "/__admin/clock", body)
+
+    def set_clock(self, now, frozen: bool = False) -> dict:
+        """Make it ``now`` (ISO 8601 string or aware datetime); frozen: time stands still."""
+        text = now.isoformat() if hasattr(now, "isoformat") else now
+        return self._json("POST", "/__admin/clock", {"now": text, "frozen": frozen})
+
+    def real_clock(self) -> dict:
+        return self._json("DELETE", "/__admin/clock")
+
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
               scopes="/read-limited /activities/update") -> dict:
@@ -103,10 +210,26 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture(scope="session")
-def mock_orcid_server():
+def mock_orcid_server(pytestconfig):
+    url, _ = _option(pytestconfig, "mock_orcid_url", "MOCK_ORCID_URL")
+    if url:
+        yield RemoteServer(url)
+        return
+    from .harness.fixtures import FixtureError
+    from .harness.persistence import StateFileError
     from .server import RunningServer
     from .settings import Settings
-    server = RunningServer(Settings(host="127.0.0.1", port=0, fixtures=None)).start()
+    fixtures, from_ini = _option(pytestconfig, "mock_orcid_fixtures", "MOCK_ORCID_FIXTURES")
+    if fixtures and from_ini:
+        fixtures = str(pytestconfig.rootpath / fixtures)
+    # MOCK_ORCID_* settings are honoured, but the in-process server always listens on a free
+    # loopback port and names itself by it.
+    settings = Settings.from_env(fixtures=fixtures)
+    settings.host, settings.port, settings.base_url = "127.0.0.1", 0, None
+    try:
+        server = RunningServer(settings).start()
+    except (FixtureError, StateFileError) as exc:
+        pytest.fail("mock-orcid: %s" % exc, pytrace=False)
     yield server
     server.stop()
 
@@ -114,5 +237,23 @@ def mock_orcid_server():
 @pytest.fixture(scope="session")
 def mock_orcid(mock_orcid_server) -> MockOrcid:
     """A running mock-orcid: ``.url``, ``.reset()``, ``.create_user()``, ``.create_client()``,
-    ``.token(client, user, scopes)``."""
+    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``; the harness:
+    ``.requests(**filters)``, ``.clear_requests()``, ``.add_fault(**fault)``, ``.faults()``,
+    ``.clear_faults(id=None)``, ``.set_rate_limit(on)``, ``.clock()``, ``.advance_clock(s)``,
+    ``.set_clock(now, frozen)``, ``.real_clock()``;
+    ``.reroute()``, ``.export_fixtures()``."""
     return MockOrcid(mock_orcid_server)
+
+
+@pytest.fixture
+def mock_orcid_clean(mock_orcid) -> MockOrcid:
+    """The mock, reset to its fixtures before the test (POST /__admin/reset)."""
+    mock_orcid.reset()
+    return mock_orcid
+
+
+@pytest.fixture
+def mock_orcid_reroute(mock_orcid):
+    """The mock, with ORCID's hosts rerouted to it for the test (``mock_orcid.reroute()``)."""
+    with mock_orcid.reroute():
+        yield mock_orcid

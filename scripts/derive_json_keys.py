@@ -3,6 +3,12 @@ read samples, and write them as ``mock_orcid/wire/json_keys.py``.
 
     python scripts/derive_json_keys.py [--model ../shared/orcid-model] [--check]
 
+Regenerate it whenever ORCID's samples or our schemas change, and commit the result; the test
+suite (tests/test_json_shape.py) fails while the committed table differs from what this gives.
+The table is keyed by API version first (``KEYS["3.0"][element]``): versions are an axis of the
+table, not copies of it. A version is derived from its own samples (``VERSION_FOLDERS``) with
+the schemas that describe it; only 3.0 has JSON read samples and schemas today.
+
 ORCID's JSON is Jackson's rendering of its Java model classes, so the keys of an object, their
 order and which of them are written as ``null`` when empty belong to the element's type, not
 to one document. Every JSON read sample is walked together with our schema (the same content
@@ -32,13 +38,16 @@ from mock_orcid.wire import jsonmap, schemas
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO.parent / "shared" / "orcid-model"
 TARGET = REPO / "mock_orcid" / "wire" / "json_keys.py"
-# The API version our schemas describe; other versions' samples describe other models.
-VERSION_FOLDERS = ("record_3.0", "common_3.0", "summary_3.0", "client_3.0", "group-id-3.0",
-                   "notification_3.0")
+# API version -> the model folders whose JSON read samples describe it (our schemas describe
+# 3.0; another version needs its own schemas before it can be added here).
+VERSION_FOLDERS = {
+    "3.0": ("record_3.0", "common_3.0", "summary_3.0", "client_3.0", "group-id-3.0",
+            "notification_3.0"),
+}
 
 
-def read_samples(model: Path) -> list[Path]:
-    return sorted(p for folder in VERSION_FOLDERS
+def read_samples(model: Path, version: str = "3.0") -> list[Path]:
+    return sorted(p for folder in VERSION_FOLDERS[version]
                   for p in (model / folder).glob("samples/read_samples/*.json"))
 
 
@@ -140,9 +149,9 @@ def merge(sequences: list[tuple[str, ...]]) -> tuple[list[str], set[str]]:
     return order, always
 
 
-def derive(model: Path) -> dict:
+def derive(model: Path, version: str = "3.0") -> dict:
     walk = Walk()
-    files = read_samples(model)
+    files = read_samples(model, version)
     if not files:
         raise SystemExit("no JSON read samples under %s" % model)
     for path in files:
@@ -155,7 +164,8 @@ def derive(model: Path) -> dict:
         order, always = merge(sequences)
         keys[tag] = tuple(k if k in always else "?" + k for k in order)
     scalars = {tag: dict(sorted(kinds.items())) for tag, kinds in sorted(walk.scalars.items())}
-    return {"files": [str(p.relative_to(model)) for p in files], "keys": keys, "scalars": scalars}
+    return {"version": version, "files": [str(p.relative_to(model)) for p in files],
+            "keys": keys, "scalars": scalars}
 
 
 def render(derived: dict) -> str:
@@ -168,15 +178,16 @@ Do not edit by hand: run the script (tests/test_json_shape.py checks that this t
 samples give). What the samples do not show is in ``json_model.py``.
 """
 
-# element (Clark name) -> its JSON keys in ORCID's order. A key every sample object of that
-# element carries is always written (null or [] when empty); a key marked "?" only when present.
+# API version -> element (Clark name) -> its JSON keys in ORCID's order. A key every sample
+# object of that element carries is always written (null or [] when empty); a key marked "?"
+# only when present.
 KEYS = %s
 
-# element -> {key: JSON type of the value} where a sample shows a scalar ("value" is the
-# content of a {"value": ...} wrapper).
+# API version -> element -> {key: JSON type of the value} where a sample shows a scalar
+# ("value" is the content of a {"value": ...} wrapper).
 SCALARS = %s
-''' % (files, pprint.pformat(derived["keys"], width=100, sort_dicts=True),
-       pprint.pformat(derived["scalars"], width=100, sort_dicts=True))
+''' % (files, pprint.pformat({derived["version"]: derived["keys"]}, width=100, sort_dicts=True),
+       pprint.pformat({derived["version"]: derived["scalars"]}, width=100, sort_dicts=True))
 
 
 def main(argv=None) -> int:

@@ -158,3 +158,15 @@ def test_image_is_healthy_and_serves_oauth_and_a_work_round_trip(container):
     work = r.json()
     assert work["title"]["title"]["value"] == "Cracked pots in a container"
     assert str(work["put-code"]) == work_url.rsplit("/", 1)[1]
+
+
+def test_docker_stop_ends_the_container_cleanly_and_at_once(container):
+    """SIGTERM is handled: `docker stop` does not wait its 10 s and kill (exit 137)."""
+    name, base = container
+    _wait_for_health(name, base)
+    started = time.monotonic()
+    _run(["docker", "stop", "--time", "10", name], timeout=60)
+    took = time.monotonic() - started
+    code = _run(["docker", "inspect", "--format", "{{.State.ExitCode}}", name], timeout=30)
+    assert code.stdout.strip() == "0", "exit code %s\n%s" % (code.stdout.strip(), _logs(name))
+    assert took < 8, "docker stop took %.1f s (killed after the grace period?)" % took

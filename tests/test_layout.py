@@ -13,8 +13,10 @@ ALLOWED = {
     "registry": set(),
     "wire": {"registry"},
     "oauth": {"registry"},
-    "web": {"registry", "wire", "oauth", "top"},
-    "top": {"registry", "wire", "oauth", "web", "top"},
+    "sync": {"registry", "wire", "oauth"},
+    "harness": {"registry", "wire", "oauth"},
+    "web": {"registry", "wire", "oauth", "sync", "harness", "top"},
+    "top": {"registry", "wire", "oauth", "sync", "harness", "web", "top"},
 }
 FRAMEWORKS = ("flask", "werkzeug", "jinja2", "waitress")
 

@@ -59,13 +59,17 @@ def test_login_as_skips_the_page_and_redirects_with_code_and_state(mock_orcid, c
     assert len(query["code"][0]) == 6 and query["state"] == ["st 8"]
 
 
-def test_authorize_page_lists_users_and_offers_authorize_and_deny(mock_orcid, client, user):
-    r = requests.get(authorize_url(mock_orcid, client), allow_redirects=False)
-    assert r.status_code == 200
-    assert r.headers["Content-Type"].startswith("text/html")
-    assert user["orcid"] in r.text and "G. M. Hopper" in r.text
-    assert 'value="authorize"' in r.text and 'value="deny"' in r.text
-    assert "HTTP test app" in r.text
+def test_a_signed_out_browser_is_sent_to_sign_in_which_names_the_client_and_users(
+        mock_orcid, client, user):
+    r = requests.get(authorize_url(mock_orcid, client, state="s"), allow_redirects=False)
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    assert location.startswith("/signin?oauth&client_id=" + client["client_id"])
+    page = requests.get(mock_orcid.url + location)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert user["orcid"] in page.text and "G. M. Hopper" in page.text
+    assert 'id="username-input"' in page.text and 'id="signin-button"' in page.text
+    assert "HTTP test app" in page.text
 
 
 def test_authorize_button_redirects_with_a_code_that_works(mock_orcid, client, user):
@@ -105,6 +109,12 @@ def test_register_form_creates_a_user_and_authorizes_as_them(mock_orcid, client)
 @pytest.mark.parametrize("change", [
     {"client_id": "APP-DOESNOTEXIST0001"},
     {"redirect_uri": "https://attacker.example.com/steal"},
+    {"redirect_uri": "https://evil.app.example.org/orcid/callback"},   # a sub-domain
+    {"redirect_uri": "https://APP.example.org/orcid/callback"},        # host case
+    {"redirect_uri": "HTTPS://app.example.org/orcid/callback"},        # scheme case
+    {"redirect_uri": "https://app.example.org.evil.example/orcid/callback"},
+    {"redirect_uri": "https://app.example.org@evil.example/orcid/callback"},
+    {"redirect_uri": "https://app.example.org/orcid/callback/../../steal"},  # dot segments
     {"scope": "/read-public"},
     {"scope": "/no-such-scope"},
     {"response_type": ""},
@@ -119,6 +129,19 @@ def test_bad_authorize_request_shows_an_error_page_and_never_redirects(
     assert r.status_code == 400
     assert "Location" not in r.headers
     assert r.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("redirect_uri", [
+    CALLBACK + "/deeper?x=1",
+    CALLBACK + "/%2e%2e/still-under",        # %2e%2e is not a dot segment to ORCID
+    CALLBACK + "/./",
+])
+def test_a_redirect_uri_under_the_registered_one_is_redirected_to(mock_orcid, client, user,
+                                                                   redirect_uri):
+    r = requests.get(authorize_url(mock_orcid, client, redirect_uri=redirect_uri,
+                                   login_as=user["orcid"]), allow_redirects=False)
+    assert r.status_code == 302, r.text[:300]
+    assert r.headers["Location"].startswith(redirect_uri.split("?")[0])
 
 
 def test_login_as_unknown_orcid_shows_an_error_page(mock_orcid, client):

@@ -71,8 +71,8 @@ def raises(fn, error, status=400, description=None):
     "https://example.org/callback/deeper?x=1",
     "https://example.org/callback?next=/home",
     "https://example.org/callbackextra",           # plain string prefix, as Spring does
-    "https://sub.example.org/callback",            # sub-domains of the registered host
     "https://example.org/./callback",
+    "https://example.org/callback/x/../y",         # '..' cleaned, still under the path
 ])
 def test_redirect_uri_under_a_registered_uri_is_accepted(requested):
     assert redirects.redirect_matches(requested, "https://example.org/callback")
@@ -89,6 +89,52 @@ def test_redirect_uri_under_a_registered_uri_is_accepted(requested):
     "/callback",                                   # relative
 ])
 def test_redirect_uri_differing_in_scheme_host_port_userinfo_or_path_is_refused(requested):
+    assert not redirects.redirect_matches(requested, "https://example.org/callback")
+
+
+@pytest.mark.parametrize("requested", [
+    "https://sub.example.org/callback",
+    "https://evil.example.org/callback",
+    "https://www.example.org/callback",
+])
+def test_redirect_uri_on_a_sub_domain_of_the_registered_host_is_refused(requested):
+    # ORCID compares hosts exactly (OrcidOauthRedirectResolver.hostMatches).
+    assert not redirects.redirect_matches(requested, "https://example.org/callback")
+
+
+@pytest.mark.parametrize("requested", [
+    "HTTPS://example.org/callback",
+    "https://EXAMPLE.org/callback",
+    "https://Example.Org/callback",
+    " https://example.org/callback",               # no trimming of the requested URI
+])
+def test_redirect_uri_scheme_and_host_compare_exactly_as_orcid(requested):
+    # Spring's UriComponents keep the case ORCID was sent; Objects.equals compares them.
+    assert not redirects.redirect_matches(requested, "https://example.org/callback")
+
+
+def test_registered_redirect_uri_is_trimmed_before_matching():
+    assert redirects.redirect_matches("https://example.org/callback", "  https://example.org/callback ")
+
+
+@pytest.mark.parametrize("requested, accepted", [
+    ("https://example.org/callback/%2e%2e/other", True),     # not a dot segment to ORCID
+    ("https://example.org/callback/%2E%2E/other", True),
+    ("https://example.org/callback/../other", False),        # a dot segment: cleaned away
+    ("https://example.org/callback/..", False),
+    ("https://example.org/callback/a//../..", True),         # Spring: '..' removes the empty one
+    ("https://example.org/callback\\..\\other", False),      # backslashes are slashes
+])
+def test_redirect_uri_dot_segments_are_cleaned_as_orcid_does(requested, accepted):
+    assert redirects.redirect_matches(requested, "https://example.org/callback") is accepted
+
+
+@pytest.mark.parametrize("requested", [
+    "https://example.org:99999999999/callback",    # Integer.parseInt fails: no match
+    "https://example.org:80a/callback",
+    "https://example.org:" + "9" * 5000 + "/callback",
+])
+def test_redirect_uri_with_an_unparseable_port_is_refused(requested):
     assert not redirects.redirect_matches(requested, "https://example.org/callback")
 
 

@@ -719,3 +719,19 @@ def test_mutated_write_samples_put_onto_an_existing_item_never_get_a_500_or_chan
             assert after == before, (label, "a refused PUT changed the item")
     print("\nrobustness: %d mutated updates; answers %s" % (len(mutated), dict(sorted(statuses.items()))))
     assert 200 in statuses and 400 in statuses
+
+
+def test_the_record_page_shows_every_item_of_the_whole_record(seeded, mock_orcid):
+    """The browser's record page lays out every official sample: each item once, for the
+    public and, with its controls, for the signed-in owner."""
+    public = requests.get("%s/%s" % (mock_orcid.url, seeded.orcid))
+    owner = requests.Session()
+    owner.post(mock_orcid.url + "/signin", data={"username": seeded.orcid, "password": "x"})
+    mine = owner.get("%s/%s" % (mock_orcid.url, seeded.orcid))
+    for page in (public, mine):
+        assert page.status_code == 200, page.text[:500]
+        for section in sections.SECTIONS:
+            for pc in seeded.items[section.name]:
+                assert page.text.count('id="%s-%s"' % (section.name, pc)) == 1, (section.name, pc)
+    assert BIOGRAPHY in public.text and "Seeding client" in public.text
+    assert mine.text.count('data-testid="delete-button"') == sum(map(len, seeded.items.values()))

@@ -75,7 +75,8 @@ def id_token(registry: Registry, token: Token, issuer: str, nonce: str | None = 
         if record.family_name:
             claims["family_name"] = record.family_name
     key, kid = signing_key()
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    # ORCID's header is {"kid", "alg"}: no "typ" (PyJWT drops a typ of None).
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, "typ": None})
 
 
 def discovery(base_url: str) -> dict:

@@ -2,46 +2,90 @@
 and how parameters are added to it."""
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ..registry.model import Client
 
 
+# How Spring's UriComponentsBuilder.fromUriString splits a URI (RFC 3986 appendix B, with its
+# own host and port groups). Nothing is lower-cased or percent-decoded: ORCID compares the raw
+# parts, so "HTTPS://Example.org" is not "https://example.org" and "%2e%2e" is no dot segment.
+_URI = re.compile(
+    r"(?:(?P<scheme>[^:/?#]+):)?"
+    r"(?://(?:(?P<userinfo>[^@\[/?#]*)@)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]*[%0-9A-Za-z]*\]|[^\[/?#:]*)"
+    r"(?::(?P<port>[^/?#]*))?)?"
+    r"(?P<path>[^?#]*)(?:\?[^#]*)?(?:#.*)?", re.S)
+
+
+class _Parts(NamedTuple):
+    scheme: str | None
+    userinfo: str | None
+    host: str | None
+    port: int            # -1 when absent, as in Spring
+    path: str
+
+
+def _split(uri: str) -> _Parts | None:
+    """The parts ORCID compares; None when Spring would fail on the URI (a port that is not
+    a number)."""
+    m = _URI.fullmatch(uri)
+    if m is None:
+        return None
+    scheme, path = m["scheme"], m["path"]
+    if scheme and not uri[len(scheme):].startswith(":/"):
+        return _Parts(scheme, None, None, -1, "")      # opaque ("mailto:x"): no host, no path
+    port = m["port"] or ""
+    if port and not (port.isascii() and port.isdigit() and len(port) <= 10
+                     and int(port) <= 2**31 - 1):       # Java's Integer.parseInt
+        return None
+    return _Parts(scheme, m["userinfo"], m["host"] or None, int(port) if port else -1, path)
+
+
 def clean_path(path: str) -> str:
-    """Spring's StringUtils.cleanPath: '\\' -> '/', drop '.' segments, resolve '..'."""
+    """Spring's StringUtils.cleanPath: '\\' -> '/', drop '.' segments, let '..' remove the
+    segment before it (an empty one too); '..' with nothing left to remove stays."""
     path = (path or "").replace("\\", "/")
-    if not path:
-        return ""
-    parts = path.split("/")
-    out: list[str] = []
-    for part in parts:
-        if part == ".":
+    if "." not in path:
+        return path
+    prefix = ""
+    colon = path.find(":")
+    if colon != -1 and "/" not in path[:colon + 1]:
+        prefix, path = path[:colon + 1], path[colon + 1:]
+    if path.startswith("/"):
+        prefix, path = prefix + "/", path[1:]
+    segments = path.split("/")
+    kept: list[str] = []
+    tops = 0
+    for segment in reversed(segments):
+        if segment == ".":
             continue
-        if part == ".." and out and out[-1] not in ("", ".."):
-            out.pop()
-            continue
-        out.append(part)
-    return "/".join(out)
+        if segment == "..":
+            tops += 1
+        elif tops:
+            tops -= 1
+        else:
+            kept.append(segment)
+    if len(kept) == len(segments):
+        return prefix + path
+    kept.extend([".."] * tops)
+    kept.reverse()
+    if len(kept) == 1 and kept[0] == "" and not prefix.endswith("/"):
+        kept.insert(0, ".")
+    return prefix + "/".join(kept)
 
 
 def redirect_matches(requested: str, registered: str) -> bool:
-    """ORCID's OrcidOauthRedirectResolver: scheme, user-info and port identical, host identical
-    (or a sub-domain of the registered host), and the requested path starts with the registered
-    path. The query string is free. A missing port only matches a missing port."""
-    try:
-        req, reg = urlsplit(requested), urlsplit(registered.strip())
-        req_port, reg_port = req.port, reg.port
-    except ValueError:
+    """ORCID's OrcidOauthRedirectResolver: scheme, user-info, host and port identical (exact,
+    case-sensitive strings: no sub-domains), and the requested path, cleaned, starts with the
+    registered path, cleaned. The query string is free."""
+    req, reg = _split(requested or ""), _split(registered.strip())
+    if req is None or reg is None:
         return False
-    if not req.scheme or not req.netloc:
-        return False
-    user_req = req.netloc.rpartition("@")[0] if "@" in req.netloc else None
-    user_reg = reg.netloc.rpartition("@")[0] if "@" in reg.netloc else None
-    host_req, host_reg = req.hostname, reg.hostname
-    host_ok = host_req == host_reg or (host_req is not None and host_reg is not None
-                                       and host_req.endswith("." + host_reg))
-    return (req.scheme == reg.scheme and user_req == user_reg and host_ok
-            and req_port == reg_port
+    return (req.scheme == reg.scheme and req.userinfo == reg.userinfo and req.host == reg.host
+            and req.port == reg.port
             and clean_path(req.path).startswith(clean_path(reg.path)))
 
 

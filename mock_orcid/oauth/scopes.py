@@ -1,6 +1,8 @@
 """ORCID's OAuth scopes: what each implies, who may hold it, how it is obtained."""
 from __future__ import annotations
 
+import functools
+
 READ_PUBLIC = "/read-public"
 
 # scope -> scopes it directly implies (ORCID's ScopePathType hierarchy)
@@ -62,6 +64,17 @@ def allowed_for(client_type: str) -> frozenset[str]:
 
 
 def expand(granted) -> frozenset[str]:
+    if isinstance(granted, tuple):
+        return _expand_tuple(granted)   # a token's scopes: every API call asks again
+    return _expand(granted)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expand_tuple(granted: tuple) -> frozenset[str]:
+    return _expand(granted)
+
+
+def _expand(granted) -> frozenset[str]:
     seen: set[str] = set()
     stack = list(granted)
     while stack:

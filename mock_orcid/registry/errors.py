@@ -34,6 +34,7 @@ CODES = {
     9024: (400, "Do not send a put-code when creating an item."),
     9025: (409, "That group id already exists."),
     9026: (400, "That group id record was not found."),
+    9028: (404, "The webhook was not found."),
     9029: (404, "The notification was not found."),
     9030: (409, "That item is already on the record."),
     9032: (409, "The user does not accept notifications from members."),
@@ -98,3 +99,17 @@ class OAuthError(Exception):
 
     def as_dict(self) -> dict:
         return {"error": self.error, "error_description": self.description}
+
+
+class InvalidValue(ValueError):
+    """A value the registry refuses outside ORCID's API (the admin API, fixtures); names the
+    field it is about when it can, so the caller can point at it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(InvalidValue):
+    """The value clashes with what the registry already holds: a duplicate iD or client id,
+    a deprecation that would chain or loop."""

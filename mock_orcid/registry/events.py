@@ -40,6 +40,7 @@ TOKEN = "token"                # issued, revoked, or access revoked by the resea
 CODE = "code"                  # an authorization code issued or used
 GROUP_ID = "group-id"          # a group-id record
 NOTIFICATION = "notification"  # an amended or permission notification
+WEBHOOK = "webhook"            # a webhook registered, unregistered, or its delivery state moved
 RESET = "reset"                # everything was cleared (fixtures are then loaded again)
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"

@@ -98,6 +98,7 @@ class Record:
     state: str = "active"           # active | deprecated | locked | deactivated | unclaimed
     primary_orcid: str | None = None
     created_by_client: str | None = None
+    password: str | None = None     # set in fixtures: sign-in needs it; None: any password works
     # The change-stream sequence number of the last change to this record: what a read cache
     # keys on (a new record, even after a reset, never repeats an earlier number).
     revision: int = 0

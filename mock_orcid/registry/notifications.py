@@ -35,6 +35,8 @@ class AmendedNotifications:
         self.registry_url = registry_url
 
     def __call__(self, batch: list[events.Change]) -> None:
+        if batch and batch[0].what == events.RESET:
+            return      # a reset then a fixture load: a record's state, not a member's API call
         calls: dict[tuple, tuple[Source, list[tuple[Item, str]]]] = {}
         for change in batch:
             if change.what != events.ITEM or change.source is None or not change.source.client_id:
@@ -151,3 +153,36 @@ def _update_permission(registry: Registry, record: Record, item: Item, **changes
     registry.publish(events.NOTIFICATION, events.UPDATE, orcid=record.orcid,
                      put_code=item.put_code, source=item.source, item=item)
     return item
+
+
+# ---------------------------------------------------------------- the researcher's inbox
+def researcher_mark_read(registry: Registry, record: Record, put_code: int) -> bool:
+    """The researcher opens a notification of any kind. Returns whether it exists."""
+    return _researcher_set(registry, record, put_code, "read")
+
+
+def researcher_archive(registry: Registry, record: Record, put_code: int) -> bool:
+    """The researcher archives a notification in their inbox (ORCID's UI allows it for every
+    kind, read or not; the 9009 rule binds only the client's API call)."""
+    return _researcher_set(registry, record, put_code, "archived")
+
+
+def _researcher_set(registry: Registry, record: Record, put_code: int, what: str) -> bool:
+    with registry.lock:
+        item = record.permission_notifications.get(put_code)
+        if item is not None:
+            if getattr(item, what) is None:
+                _update_permission(registry, record, item, **{what: registry.now()})
+            return True
+        for index, notification in enumerate(record.notifications):
+            if notification["put-code"] == put_code:
+                key = what + "-date"
+                if notification.get(key) is None:
+                    # A new dict, not an edit in place: a listener holding the old one keeps
+                    # a consistent snapshot.
+                    changed = dict(notification, **{key: {"value": _millis(registry.now())}})
+                    record.notifications[index] = changed
+                    registry.publish(events.NOTIFICATION, events.UPDATE, orcid=record.orcid,
+                                     put_code=put_code, subject=changed)
+                return True
+        return False

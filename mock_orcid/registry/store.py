@@ -19,13 +19,14 @@ import secrets
 import string
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from faker import Faker
 
-from . import compact, duplicates, events, orcid_id, rules, sections
-from .errors import OrcidError
+from . import account_fields, compact, duplicates, events, orcid_id, rules, sections
+from .clock import Clock, system_now
+from .errors import Conflict, InvalidValue, OrcidError
 from .events import CREATE, DELETE, UPDATE
 from .group_ids import GroupIds
 from .model import (
@@ -41,6 +42,7 @@ from .model import (
     same_source,
 )
 from .namespaces import NS, local_name
+from .webhooks import Webhooks
 
 # Put-code sequences start high enough to look like ORCID's and to never collide with
 # the "1" that clients sometimes hard-code by mistake.
@@ -55,17 +57,18 @@ _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
 
 
-def utcnow() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+utcnow = system_now   # the system's time; the registry's own time is ``Registry.now``
 
 
 class Registry:
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, clock: Clock | None = None):
         self.changes = events.ChangeStream()
         self.lock = self.changes.lock
         self.seed = seed
+        # The one time source (the harness moves it); see registry/clock.py.
+        self.clock = clock or Clock()
         self._clock_last = None
+        self._clock_epoch = self.clock.epoch
         # The clock has its own small lock: reads ask for the time too, and must not wait
         # behind a writer that holds the registry lock.
         self._clock_lock = threading.Lock()
@@ -78,7 +81,7 @@ class Registry:
 
     def publish(self, what: str, action: str, **details) -> events.Change:
         """Say what was just committed (call with the lock held, after the write)."""
-        change = self.changes.publish(what, action, self._clock_last or utcnow(), **details)
+        change = self.changes.publish(what, action, self._clock_last or self.clock.now(), **details)
         if change.modifies_record:
             record = self.records.get(change.orcid)
             if record is not None:
@@ -99,13 +102,17 @@ class Registry:
             self.faker = Faker()
             self.faker.seed_instance(self.seed)
             self.group_ids = GroupIds(self)
+            self.webhooks = Webhooks(self)
             if not first:
                 self.publish(events.RESET, DELETE)
 
     def now(self) -> datetime:
         # Strictly increasing, so "last modified" always moves with a change.
         with self._clock_lock:
-            now = utcnow()
+            now = self.clock.now()
+            if self._clock_epoch != self.clock.epoch:   # moved by a test: may go back
+                self._clock_epoch = self.clock.epoch
+                self._clock_last = None
             if self._clock_last is not None and now <= self._clock_last:
                 now = self._clock_last + timedelta(milliseconds=1)
             self._clock_last = now
@@ -121,18 +128,23 @@ class Registry:
     def create_user(self, orcid: str | None = None, given_names: str | None = None,
                     family_name: str | None = None, credit_name: str | None = None,
                     email: str | None = None, default_visibility: str = "public",
-                    biography: str | None = None, **_ignored) -> Record:
+                    biography: str | None = None, password: str | None = None,
+                    **_ignored) -> Record:
         with self.lock:
             if orcid is not None:
                 if not orcid_id.is_valid(orcid):
-                    raise ValueError("'%s' is not a valid ORCID iD (format NNNN-NNNN-NNNN-NNNC "
-                                     "with an ISO 7064 MOD 11-2 check digit)" % orcid)
+                    raise InvalidValue("'%s' is not a valid ORCID iD (format NNNN-NNNN-NNNN-NNNC "
+                                       "with an ISO 7064 MOD 11-2 check digit)" % orcid, "orcid")
                 if orcid in self.records:
-                    raise ValueError("ORCID iD %s already exists" % orcid)
+                    raise Conflict("ORCID iD %s already exists" % orcid, "orcid")
             else:
                 orcid = orcid_id.generate(self.rng, self.records)
+            account_fields.check(given_names=given_names, family_name=family_name,
+                                 credit_name=credit_name, email=email, biography=biography,
+                                 password=password)
             if default_visibility not in ("public", "limited", "private"):
-                raise ValueError("default_visibility must be public, limited or private")
+                raise InvalidValue("default_visibility must be public, limited or private",
+                                   "default_visibility")
             given = given_names or self.faker.first_name()
             family = family_name if family_name is not None else self.faker.last_name()
             now = self.now()
@@ -144,7 +156,7 @@ class Registry:
                 emails=[Email(address, primary=True, verified=True, visibility=default_visibility,
                               created=now, last_modified=now)],
                 biography=biography, default_visibility=default_visibility,
-                created=now, last_modified=now,
+                created=now, last_modified=now, password=password,
             )
             self.records[orcid] = record
             self.publish(events.USER, CREATE, orcid=orcid)
@@ -166,11 +178,15 @@ class Registry:
                       **_ignored) -> Client:
         with self.lock:
             if type not in CLIENT_TYPES:
-                raise ValueError("type must be one of %s" % ", ".join(CLIENT_TYPES))
+                raise InvalidValue("type must be one of %s" % ", ".join(CLIENT_TYPES), "type")
             if isinstance(redirect_uris, str):
                 redirect_uris = [redirect_uris]
-            client_id = client_id or "APP-" + "".join(
-                self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+            if client_id in self.clients:
+                # Never replace a client silently: tests holding its secret would break.
+                raise Conflict("client %s already exists" % client_id, "client_id")
+            while not client_id or client_id in self.clients:
+                client_id = "APP-" + "".join(
+                    self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
             client = Client(
                 client_id=client_id,
                 client_secret=client_secret or str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
@@ -437,19 +453,25 @@ class Registry:
         record states. Checked here, stored together, published as one change."""
         unknown = set(fields) - set(RECORD_FIELDS)
         if unknown:
-            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+            raise InvalidValue("unknown field(s): %s" % ", ".join(sorted(unknown)),
+                               sorted(unknown)[0])
         with self.lock:
             record = self.record(orcid)
             for key in ("default_visibility", "name_visibility", "biography_visibility"):
                 if key in fields and fields[key] not in VISIBILITIES:
-                    raise ValueError("%s must be one of %s" % (key, ", ".join(VISIBILITIES)))
+                    raise InvalidValue("%s must be one of %s" % (key, ", ".join(VISIBILITIES)), key)
             if "state" in fields and fields["state"] not in RECORD_STATES:
-                raise ValueError("state must be one of %s" % ", ".join(RECORD_STATES))
-            if fields.get("state") == "deprecated":
-                primary = fields.get("primary_orcid")
-                if primary not in self.records or primary == orcid:
-                    raise ValueError("a deprecated record needs primary_orcid naming another "
-                                     "existing record")
+                raise InvalidValue("state must be one of %s" % ", ".join(RECORD_STATES), "state")
+            fields = dict(fields)
+            if fields.get("state", record.state) == "deprecated":
+                if fields.get("state") == "deprecated" or "primary_orcid" in fields:
+                    self._check_deprecation(record, fields.get("primary_orcid",
+                                                               record.primary_orcid))
+            elif fields.get("primary_orcid") is not None:
+                raise InvalidValue("primary_orcid names the primary record of a deprecated "
+                                   "record: send it with state deprecated", "primary_orcid")
+            elif record.primary_orcid is not None:
+                fields["primary_orcid"] = None     # no longer deprecated: no primary either
             for key, value in fields.items():
                 setattr(record, key, value)
             record.last_modified = self.now()
@@ -457,13 +479,34 @@ class Registry:
                          source=Source(orcid=orcid), fields=tuple(sorted(fields)))
             return record
 
+    def _check_deprecation(self, record: Record, primary: str | None) -> None:
+        """ORCID's deprecation rules (AdminController.deprecateProfile): the primary is another
+        existing record that is neither deprecated nor deactivated. And no record whose primary
+        this one is may be left pointing at a deprecated record: redirects never chain or loop."""
+        if primary is None or primary not in self.records or primary == record.orcid:
+            raise InvalidValue("a deprecated record needs primary_orcid naming another existing "
+                               "record", "primary_orcid")
+        target = self.records[primary]
+        if target.state == "deprecated":
+            raise Conflict("the primary record %s is itself deprecated (primary %s); deprecate to "
+                           "%s instead" % (primary, target.primary_orcid, target.primary_orcid),
+                           "primary_orcid")
+        if target.state == "deactivated":
+            raise Conflict("the primary record %s is deactivated" % primary, "primary_orcid")
+        pointing = sorted(r.orcid for r in self.records.values()
+                          if r.state == "deprecated" and r.primary_orcid == record.orcid)
+        if pointing:
+            raise Conflict("%s is the primary record of deprecated %s; deprecating it would "
+                           "chain deprecations" % (record.orcid, ", ".join(pointing)), "state")
+
     def add_email(self, orcid: str, address: str, verified: bool = True,
                   visibility: str | None = None) -> Email:
         with self.lock:
             record = self.record(orcid)
             visibility = visibility or record.default_visibility
             if visibility not in VISIBILITIES:
-                raise ValueError("visibility must be one of %s" % ", ".join(VISIBILITIES))
+                raise InvalidValue("visibility must be one of %s" % ", ".join(VISIBILITIES),
+                                   "visibility")
             now = self.now()
             email = Email(address, primary=False, verified=verified, visibility=visibility,
                           created=now, last_modified=now)

@@ -1,30 +1,71 @@
 """Test-control API under /__admin (JSON). Its contract is fixed: other suites depend on it."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 
 from ..oauth.tokens import revoke_client_access
 from ..registry import sections
-from ..registry.model import VISIBILITIES, Client, Record
+from ..registry.errors import Conflict, InvalidValue
+from ..registry.model import Client, Record
 from ..registry.notifications import permission_mark_read
-from ..registry.store import RECORD_FIELDS
+from ..registry.store import RECORD_FIELDS  # noqa: F401
+from . import admin_guard, admin_schema
+from .admin_paging import PagingError, paged
+from .admin_replies import admin_error
 from .context import state
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
-USER_FIELDS = ("orcid", "given_names", "family_name", "credit_name", "email",
-               "default_visibility", "biography")
-CLIENT_FIELDS = ("name", "type", "redirect_uris", "client_id", "client_secret", "description")
+# Admin errors are {"error", "message", "field"} (admin_replies): field is the path of the bad
+# value, or null.
 
 
-def _error(status: int, message: str):
-    return jsonify({"error": "bad_request" if status == 400 else "not_found",
-                    "message": message}), status
+@bp.errorhandler(PagingError)
+def _paging(exc: PagingError):
+    return admin_error(400, str(exc), exc.field)
 
 
-def _json_body() -> dict:
-    data = request.get_json(silent=True, force=True) if request.get_data() else {}
-    return data if isinstance(data, dict) else None
+_error = admin_error
+
+
+def _body(schema: dict) -> dict:
+    """The JSON object sent, checked against its schema; an empty body is an empty object."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data = {}
+    else:
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):   # not JSON, not UTF-8, nested too deep
+            raise admin_schema.BodyError("the body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise admin_schema.BodyError("the body must be a JSON object")
+    admin_schema.check(schema, data)
+    return data
+
+
+def own_callers_only():
+    """Every /__admin route (this blueprint's and the harness's): only the server's own
+    callers, never a web page's (installed on the app in web/app.py)."""
+    if not request.path.startswith("/__admin"):
+        return None
+    refused = admin_guard.refusal(state().settings, request.headers.get("Host"),
+                                  request.headers.get("Origin"))
+    if refused:
+        return admin_error(403, refused[1], refused[0])
+    return None
+
+
+@bp.errorhandler(Conflict)
+def _conflict(exc: Conflict):
+    return admin_error(409, str(exc), exc.field)
+
+
+@bp.errorhandler(InvalidValue)
+def _invalid(exc: InvalidValue):
+    return admin_error(400, str(exc), exc.field)
 
 
 def user_json(record: Record) -> dict:
@@ -56,30 +97,24 @@ def health():
 
 @bp.post("/reset")
 def reset():
-    state().reset()
+    try:
+        state().reset()
+    except InvalidValue as exc:   # the fixtures file went bad on disk: nothing was changed
+        return admin_error(409, str(exc), exc.field)
     return jsonify({"status": "reset"})
 
 
 @bp.post("/users")
 def create_user():
-    data = _json_body()
-    if data is None:
-        return _error(400, "the body must be a JSON object")
-    unknown = set(data) - set(USER_FIELDS)
-    if unknown:
-        return _error(400, "unknown field(s): %s; allowed: %s" % (", ".join(sorted(unknown)),
-                                                                 ", ".join(USER_FIELDS)))
-    try:
-        record = state().registry.create_user(**data)
-    except (ValueError, TypeError) as exc:
-        return _error(400, str(exc))
+    record = state().registry.create_user(**_body(admin_schema.USER))
     return jsonify(user_json(record)), 201
 
 
 @bp.get("/users")
 def list_users():
-    with state().registry.lock:
-        return jsonify([user_json(r) for r in state().registry.records.values()])
+    """Paged: ?limit (default 100, at most 1000) and ?offset; Link rel="next" while more remain."""
+    registry = state().registry
+    return paged(registry.lock, registry.records.values, user_json)
 
 
 @bp.get("/users/<orcid>")
@@ -101,24 +136,15 @@ def notifications(orcid):
 
 @bp.post("/clients")
 def create_client():
-    data = _json_body()
-    if data is None:
-        return _error(400, "the body must be a JSON object")
-    unknown = set(data) - set(CLIENT_FIELDS)
-    if unknown:
-        return _error(400, "unknown field(s): %s; allowed: %s" % (", ".join(sorted(unknown)),
-                                                                 ", ".join(CLIENT_FIELDS)))
-    try:
-        client = state().registry.create_client(**data)
-    except (ValueError, TypeError) as exc:
-        return _error(400, str(exc))
+    client = state().registry.create_client(**_body(admin_schema.CLIENT))
     return jsonify(client_json(client)), 201
 
 
 @bp.get("/clients")
 def list_clients():
-    with state().registry.lock:
-        return jsonify([client_json(c) for c in state().registry.clients.values()])
+    """Paged like /users."""
+    registry = state().registry
+    return paged(registry.lock, registry.clients.values, client_json)
 
 
 @bp.get("/clients/<client_id>")
@@ -132,32 +158,21 @@ def get_client(client_id):
 @bp.route("/users/<orcid>", methods=["PATCH"])
 def update_user(orcid):
     """The researcher's own settings and the registry's record states, for building test cases."""
-    data = _json_body()
-    if data is None:
-        return _error(400, "the body must be a JSON object")
-    unknown = set(data) - set(RECORD_FIELDS)
-    if unknown:
-        return _error(400, "unknown field(s): %s; allowed: %s" % (", ".join(sorted(unknown)),
-                                                                 ", ".join(sorted(RECORD_FIELDS))))
+    data = _body(admin_schema.RECORD_UPDATE)
     registry = state().registry
     if orcid not in registry.records:
         return _error(404, "no user with ORCID iD %s" % orcid)
-    try:
-        record = registry.update_record(orcid, **data)
-    except ValueError as exc:
-        return _error(400, str(exc))
+    record = registry.update_record(orcid, **data)
     return jsonify(user_json(record))
 
 
 @bp.route("/users/<orcid>/<section_name>/<int:put_code>", methods=["PATCH"])
 def update_item_visibility(orcid, section_name, put_code):
     """The researcher changes an item's visibility (ORCID's UI does this; the API cannot)."""
-    data = _json_body() or {}
     section = sections.BY_NAME.get(section_name) or sections.BY_PLURAL.get(section_name)
     if section is None:
         return _error(404, "no section %s" % section_name)
-    if data.get("visibility") not in VISIBILITIES:
-        return _error(400, "visibility must be one of %s" % ", ".join(VISIBILITIES))
+    data = _body(admin_schema.ITEM_VISIBILITY)
     registry = state().registry
     with registry.lock:
         record = registry.records.get(orcid)
@@ -173,14 +188,18 @@ def update_item_visibility(orcid, section_name, put_code):
 @bp.post("/users/<orcid>/revoke")
 def revoke_access(orcid):
     from flask import redirect
-    from_page = bool(request.form)   # the Revoke button on the inbox page posts a form
-    data = request.form.to_dict() if from_page else (_json_body() or {})
+    from_page = request.mimetype == "application/x-www-form-urlencoded"  # the inbox page's button
+    if from_page:
+        data = request.form.to_dict()
+        admin_schema.check(admin_schema.REVOKE, data)
+    else:
+        data = _body(admin_schema.REVOKE)
     st = state()
     if orcid not in st.registry.records:
         return _error(404, "no user with ORCID iD %s" % orcid)
-    client_id = data.get("client_id")
+    client_id = data["client_id"]
     if client_id not in st.registry.clients:
-        return _error(400, "client_id must name a registered client")
+        return _error(400, "client_id must name a registered client", "client_id")
     count = revoke_client_access(st.registry, orcid, client_id)
     if from_page:
         return redirect("/__admin/users/%s/inbox" % orcid, code=303)
@@ -202,24 +221,15 @@ def inbox_page(orcid):
                                   notifications=list(reversed(record.notifications)))
 
 
-
-
-
 @bp.post("/users/<orcid>/emails")
 def add_email(orcid):
     """The researcher adds an address; unverified ones are never served by the API."""
-    data = _json_body() or {}
+    data = _body(admin_schema.NEW_EMAIL)
     registry = state().registry
     if orcid not in registry.records:
         return _error(404, "no user with ORCID iD %s" % orcid)
-    address = data.get("email")
-    if not isinstance(address, str) or "@" not in address:
-        return _error(400, "email must be an e-mail address")
-    try:
-        registry.add_email(orcid, address, verified=bool(data.get("verified", True)),
-                           visibility=data.get("visibility"))
-    except ValueError as exc:
-        return _error(400, str(exc))
+    registry.add_email(orcid, data["email"], verified=data.get("verified", True),
+                       visibility=data.get("visibility"))
     record = registry.records[orcid]
     return jsonify({"orcid": orcid, "emails": [
         {"email": e.email, "primary": e.primary, "verified": e.verified, "visibility": e.visibility}

@@ -19,8 +19,14 @@ def error_response(err: OrcidError) -> Response:
     try:
         mimetype = negotiation.response_type(request)
     except OrcidError:
-        mimetype = "application/vnd.orcid+xml"   # a 406 still needs a body
-    resp = render_element(state().renderer.error(err), mimetype, status=err.status)
+        mimetype = None
+    if mimetype is None:
+        # Nothing the client accepts: ORCID still writes its error body, as JSON, and sends no
+        # Content-Type at all.
+        resp = render_element(state().renderer.error(err), "application/json", status=err.status)
+        del resp.headers["Content-Type"]
+    else:
+        resp = render_element(state().renderer.error(err), mimetype, status=err.status)
     for key, value in err.headers.items():
         resp.headers[key] = value
     return resp
@@ -42,7 +48,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        if request.path.startswith("/__admin") or request.path.startswith("/oauth"):
+        if request.path.startswith("/__admin"):
+            from .admin_replies import admin_error
+            return admin_error(exc.code, exc.description or exc.name)
+        if request.path.startswith("/oauth"):
             return Response(json.dumps({"error": exc.name.lower().replace(" ", "_"),
                                         "error_description": exc.description}),
                             status=exc.code, mimetype="application/json")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from ..registry.errors import OrcidError
 
@@ -26,11 +28,24 @@ def response_type(request: Request, default: str = "application/vnd.orcid+xml") 
     accept = request.headers.get("Accept", "").strip()
     if not accept or accept == "*/*":
         return request_type(request) or default
-    best = request.accept_mimetypes.best_match(ORCID_TYPES)
+    best = accepted(request).best_match(ORCID_TYPES)
     if best is None:
         raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
                          "of %s" % (accept, ", ".join(ORCID_TYPES)), status=406)
     return best
+
+
+def accepted(request: Request) -> MIMEAccept:
+    """The Accept header with media-type parameters other than q dropped: rorcid sends
+    ``application/vnd.orcid+json; qs=4``, which JAX-RS matches to vnd.orcid+json."""
+    header = request.headers.get("Accept", "")
+    if ";" not in header:
+        return request.accept_mimetypes
+    parts = []
+    for item in header.split(","):
+        kind, *params = [p.strip() for p in item.split(";")]
+        parts.append(";".join([kind] + [p for p in params if p.replace(" ", "").startswith("q=")]))
+    return parse_accept_header(",".join(parts), MIMEAccept)
 
 
 def body_kind(request: Request) -> str:

@@ -18,7 +18,8 @@ _AFFILIATION = ("created-date", "last-modified-date", "source", "put-code", "pat
                 "department-name", "role-title", "start-date", "end-date", "organization", "url",
                 "external-ids", "display-index", "visibility")
 
-KEYS = {
+# API version -> element -> keys, like json_keys.KEYS.
+KEYS = {"3.0": {
     # Work: propOrder ends with country; visibility is the one field left.
     qn("work", "work"): (
         "created-date", "last-modified-date", "source", "put-code", "path", "title",
@@ -43,11 +44,11 @@ KEYS = {
     **{qn(name, name): _AFFILIATION for name in (
         "distinction", "education", "employment", "invited-position", "membership",
         "qualification", "service")},
-}
+}}
 
 # Affiliation.displayIndex is a String field, the other classes' are numbers.
-SCALARS = {
+SCALARS = {"3.0": {
     **{qn(name, name): {"display-index": "string"} for name in (
         "distinction", "education", "employment", "invited-position", "membership",
         "qualification", "service")},
-}
+}}

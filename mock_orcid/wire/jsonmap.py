@@ -375,22 +375,27 @@ def _constant(v2: bool, name: str, simple_type) -> bool:
     return bool(getattr(simple_type, "enumeration", None))
 
 
-def _table(tag: str, v2: bool = False):
-    if v2:
+# The API version whose key tables the writer follows for 3.0 schemas; a 2.x schema's
+# elements follow json_keys_v2 (a declaration knows its set: schemas.is_v2).
+VERSION = "3.0"
+
+
+def _table(tag: str, version: str = VERSION):
+    if version != "3.0":
         keys = json_keys_v2.KEYS.get(tag)
         return None if keys is None else [
             (k[1:], False) if k.startswith("?") else (k, True) for k in keys]
-    keys = json_keys.KEYS.get(tag)
+    keys = json_keys.KEYS.get(version, {}).get(tag)
     if keys is None:
-        keys = json_model.KEYS.get(tag)
+        keys = json_model.KEYS.get(version, {}).get(tag)
     if keys is None:
         return None
     return [(k[1:], False) if k.startswith("?") else (k, True) for k in keys]
 
 
-def _kinds(tag: str) -> dict:
-    kinds = dict(json_model.SCALARS.get(tag, {}))
-    kinds.update(json_keys.SCALARS.get(tag, {}))
+def _kinds(tag: str, version: str = VERSION) -> dict:
+    kinds = dict(json_model.SCALARS.get(version, {}).get(tag, {}))
+    kinds.update(json_keys.SCALARS.get(version, {}).get(tag, {}))
     return kinds
 
 
@@ -407,7 +412,7 @@ def _plan(decl, parent_tag) -> _Plan:
     attrs = _attributes(xsd_type)
     name = local_name(decl.name)
     v2 = schemas.is_v2(decl)
-    table = _table(decl.name, v2)
+    table = _table(decl.name, "2.x" if v2 else VERSION)
     kinds = _kinds(decl.name)
     plan.name = name
     plan.text = _text_only(xsd_type)

@@ -4,7 +4,9 @@ There are four schema sets because ORCID's group-id, client and notification voc
 define the ``common`` namespace differently from the record vocabulary (see xsd/legacy).
 Built schemas are pickled to a cache keyed by the xmlschema version and a hash of the
 XSD files, so a fresh process (each pytest run, each CLI start) loads them in tens of
-milliseconds instead of building them in most of a second.
+milliseconds instead of building them in most of a second. Unpickling runs code, so the cache
+lives in a private per-user directory and is read only when its owner and modes say that no one
+else can have written it (see ``cache_dir``).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import logging
 import os
 import pickle
 import re
+import stat
 import tempfile
 import threading
 from functools import cache
@@ -68,37 +71,122 @@ def record_set(version: str) -> str:
 _lock = threading.Lock()
 
 
-def _cache_path(files: list[Path]) -> Path:
+def cache_dir() -> Path | None:
+    """A directory only this user (or root) can write, for the pickled schemas; None if there
+    is none (then schemas are built in memory, about a second per set).
+
+    Unpickling runs code, so the cache must never be one someone else could have planted:
+    ``MOCK_ORCID_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/mock-orcid`` or
+    ``~/.cache/mock-orcid``, else ``$TMPDIR/mock-orcid-cache-<uid>``; created 0700, and used only
+    if it is owned by this user or root and not writable by group or others."""
+    configured = os.environ.get("MOCK_ORCID_CACHE_DIR")
+    if configured:
+        candidates = [Path(configured)]
+    else:
+        candidates = []
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+            candidates.append(base / "mock-orcid")
+        except (RuntimeError, KeyError):   # no home directory
+            pass
+        candidates.append(Path(tempfile.gettempdir()) / ("mock-orcid-cache-%d" % _uid()))
+    for candidate in candidates:
+        if _private_dir(candidate):
+            return candidate
+    return None
+
+
+def _uid() -> int:
+    return os.geteuid() if hasattr(os, "geteuid") else 0
+
+
+def _trusted(st: os.stat_result) -> bool:
+    if not hasattr(os, "geteuid"):     # no POSIX owners (Windows): nothing to compare
+        return True
+    return st.st_uid in (os.geteuid(), 0) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _private_dir(path: Path) -> bool:
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode) and _trusted(st):
+        return True
+    _warn_once("not using schema cache %s: it must be a directory owned by this user and not "
+               "writable by group or others" % path)
+    return False
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
+
+
+def _cache_path(files: list[Path]) -> Path | None:
+    """The cache file for these XSDs: keyed by xmlschema's version and the files' contents."""
+    root = cache_dir()
+    if root is None:
+        return None
     digest = hashlib.sha256(xmlschema.__version__.encode())
     for f in files:
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
-    root = Path(os.environ.get("MOCK_ORCID_CACHE_DIR",
-                               Path(tempfile.gettempdir()) / "mock-orcid-cache"))
     return root / ("schema-%s.pickle" % digest.hexdigest()[:24])
+
+
+def read_cached(path: Path):
+    """The pickled schema at ``path`` if this user (or root) wrote it and no one else can
+    change it; None otherwise. The checks are made on the open file, not on its name."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _trusted(st):
+            _warn_once("not loading schema cache %s: not a private file of this user" % path)
+            return None
+        try:
+            return pickle.load(fh)
+        except Exception:  # a stale or truncated cache is rebuilt, never fatal
+            log.warning("ignoring unreadable schema cache %s", path)
+            return None
+
+
+def write_cached(path: Path, schema) -> None:
+    tmp = path.with_name("%s.tmp%d-%s" % (path.name, os.getpid(), os.urandom(4).hex()))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(schema, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("could not write schema cache %s", path)
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 @cache
 def _schema(name: str) -> xmlschema.XMLSchema11:
     files = set_files(name)
     path = _cache_path(files)
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                # Only files this code wrote itself, keyed by content hash, are unpickled.
-                return pickle.load(fh)
-        except Exception:  # a stale or truncated cache is rebuilt, never fatal
-            log.warning("ignoring unreadable schema cache %s", path)
+    cached = read_cached(path) if path is not None else None
+    if cached is not None:
+        return cached
     schema = xmlschema.XMLSchema11([str(f) for f in files], allow="sandbox",
                                    base_url=str(files[0].parent))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp%d" % os.getpid())
-        with tmp.open("wb") as fh:
-            pickle.dump(schema, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        log.warning("could not write schema cache %s", path)
+    if path is not None:
+        write_cached(path, schema)
     return schema
 
 

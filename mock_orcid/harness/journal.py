@@ -1,0 +1,154 @@
+"""The request journal: a bounded ring of what came in and what went out, newest last.
+
+Secrets are kept to their last four characters (the ``Authorization`` and cookie headers,
+``client_secret`` and the tokens in OAuth bodies), so a journal can be printed in a CI log.
+Bodies are kept up to ``body_limit`` bytes each, with their full size.
+"""
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import re
+import threading
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+DEFAULT_SIZE = 1000
+BODY_LIMIT = 4096          # bytes of each body kept
+
+SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+SECRET_FIELDS = {"client_secret", "access_token", "refresh_token", "password"}
+# "access_token": "abc..." in JSON, access_token=abc... in a form or query
+_JSON_SECRET = re.compile(r'"(%s)"(\s*:\s*)"([^"\\]*)"' % "|".join(sorted(SECRET_FIELDS)))
+
+
+def redact(value: str) -> str:
+    """Only the last four characters stay; a scheme word (``Bearer``, ``Basic``) stays too."""
+    scheme, sep, secret = value.partition(" ")
+    if not sep or not secret:
+        scheme, secret = "", value
+    masked = "****" + secret[-4:] if len(secret) > 4 else "****"
+    return "%s %s" % (scheme, masked) if scheme else masked
+
+
+def redact_headers(headers) -> dict:
+    out = {}
+    for name, value in headers:
+        out[name] = redact(value) if name.lower() in SECRET_HEADERS else value
+    return out
+
+
+def redact_query(query: str) -> str:
+    if not query or not any(f in query for f in SECRET_FIELDS):
+        return query
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    return urllib.parse.urlencode([(k, redact(v) if k in SECRET_FIELDS else v) for k, v in pairs])
+
+
+def redact_body(text: str, content_type: str) -> str:
+    if not text or not any(f in text for f in SECRET_FIELDS):
+        return text
+    if "x-www-form-urlencoded" in (content_type or ""):
+        return redact_query(text)
+    return _JSON_SECRET.sub(lambda m: '"%s"%s"%s"' % (m.group(1), m.group(2), redact(m.group(3))),
+                            text)
+
+
+@dataclass
+class Body:
+    text: str
+    size: int                 # bytes in the whole body
+    truncated: bool
+
+
+def body_of(data: bytes, size: int, content_type: str | None, limit: int = BODY_LIMIT) -> Body:
+    text = data[:limit].decode("utf-8", errors="replace")
+    return Body(redact_body(text, content_type or ""), size, size > limit)
+
+
+@dataclass
+class Entry:
+    id: int
+    time: str                          # when it arrived, on the mock's clock (ISO 8601)
+    method: str
+    path: str
+    query: str
+    request_headers: dict
+    request_body: Body
+    status: int | None                 # None: the connection was dropped
+    response_headers: dict
+    response_body: Body
+    duration_ms: float
+    client_id: str | None
+    orcid: str | None
+    fault: dict | None = None          # the fault that acted on it: {"id", "action"}
+    rate_limited: str | None = None    # which of ORCID's limits refused it
+    arrived: datetime = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        del data["arrived"]
+        return data
+
+
+@dataclass
+class Filters:
+    method: str | None = None
+    path: str | None = None            # a prefix
+    status: int | None = None
+    client_id: str | None = None
+    orcid: str | None = None
+    since: datetime | None = None
+    limit: int | None = None
+
+    def keep(self, entry: Entry) -> bool:
+        return ((self.method is None or entry.method == self.method.upper())
+                and (self.path is None or entry.path.startswith(self.path))
+                and (self.status is None or entry.status == self.status)
+                and (self.client_id is None or entry.client_id == self.client_id)
+                and (self.orcid is None or entry.orcid == self.orcid)
+                and (self.since is None or entry.arrived >= self.since))
+
+
+class Journal:
+    def __init__(self, size: int = DEFAULT_SIZE, body_limit: int = BODY_LIMIT):
+        if size < 0:
+            raise ValueError("the journal size must be 0 or more")
+        self.size = size
+        self.body_limit = body_limit
+        self._lock = threading.Lock()
+        self._entries: collections.deque[Entry] = collections.deque(maxlen=size)
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> int:
+        with self._lock:
+            return next(self._ids)
+
+    def add(self, entry: Entry) -> None:
+        if self.size:
+            with self._lock:
+                self._entries.append(entry)
+
+    def entries(self, filters: Filters | None = None) -> list[Entry]:
+        with self._lock:
+            snapshot = list(self._entries)     # a copy of references: the lock is held briefly
+        filters = filters or Filters()
+        kept = [e for e in snapshot if filters.keep(e)]
+        if filters.limit is not None:
+            kept = kept[-filters.limit:] if filters.limit else []
+        return kept
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def dumps(entries: list[Entry]) -> str:
+    return json.dumps([e.as_dict() for e in entries])
