@@ -20,6 +20,7 @@ CODES = {
     9010: (403, "You are not the source of this item, so you cannot change it."),
     9011: (404, "The ORCID record was not found."),
     9012: (400, "There was a problem with your request."),
+    9056: (301, "This version of the API has moved; use the released version."),
     9013: (403, "This item is private."),
     9014: (403, "You do not have permission to do that."),
     9016: (404, "The item was not found."),

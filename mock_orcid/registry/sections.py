@@ -32,6 +32,7 @@ class Section:
     validate: Callable | None = None     # ORCID's code-level rules: validate(body, registry)
     unchanged_put_is_noop: bool = False  # a PUT of the stored content is answered, not stored
     on_store: Callable | None = None     # on_store(body, registry): effects once every check passed
+    versions: tuple[str, ...] = ("3.0",)  # API versions that serve the section
 
     @property
     def tag(self) -> str:
@@ -71,6 +72,17 @@ AFFILIATIONS = ("distinction", "education", "employment", "invited-position", "m
                 "qualification", "service")
 
 
+# API versions: 2.0 and 2.1 have the same sections; 3.0 added the rest.
+ALL_VERSIONS = ("2.0", "2.1", "3.0")
+SECTIONS_2X = frozenset({"work", "funding", "education", "employment", "peer-review",
+                         "researcher-urls", "other-names", "keywords", "address",
+                         "external-identifiers"})
+
+
+def _versions(name):
+    return ALL_VERSIONS if name in SECTIONS_2X else ("3.0",)
+
+
 def _activity(name, plural, scopes, sequence, grouping, title_path, validate, renames=None,
               unchanged_put_is_noop=False, on_store=None):
     return Section(
@@ -79,7 +91,7 @@ def _activity(name, plural, scopes, sequence, grouping, title_path, validate, re
         amended_section=name.upper().replace("-", "_"), summary=name + "-summary",
         list_tag=qn("activities", plural), grouping=grouping, title_path=title_path,
         summary_renames=renames or {}, validate=validate,
-        unchanged_put_is_noop=unchanged_put_is_noop, on_store=on_store,
+        unchanged_put_is_noop=unchanged_put_is_noop, on_store=on_store, versions=_versions(name),
     )
 
 
@@ -88,7 +100,7 @@ def _person(name, scopes, title_path, validate=None):
         name=name, plural=name, prefix=PERSON_ELEMENTS[name], sequence=name, kind="person",
         read_scope=scopes[0], create_scopes=scopes[1], update_scope=scopes[2],
         list_tag=qn(PERSON_ELEMENTS[name], name if name != "address" else "addresses"),
-        title_path=title_path, validate=validate,
+        title_path=title_path, validate=validate, versions=_versions(name),
     )
 
 
@@ -119,3 +131,15 @@ BY_NAME = {s.name: s for s in SECTIONS}
 BY_PLURAL = {s.plural: s for s in SECTIONS}
 ACTIVITIES = tuple(s for s in SECTIONS if s.kind == "activity")
 PERSON = tuple(s for s in SECTIONS if s.kind == "person")
+
+
+def in_version(version: str) -> tuple[dict, dict]:
+    """(by item name, by list name) of the sections API ``version`` serves."""
+    found = _IN_VERSION.get(version)
+    if found is None:
+        served = [s for s in SECTIONS if version in s.versions]
+        found = _IN_VERSION[version] = ({s.name: s for s in served}, {s.plural: s for s in served})
+    return found
+
+
+_IN_VERSION: dict[str, tuple[dict, dict]] = {}

@@ -5,13 +5,17 @@ the body's format; the rules are in the registry, rules and visibility modules.
 """
 from __future__ import annotations
 
+from xml.etree import ElementTree as ET
+
 from flask import Blueprint, Response, request
 
 from ..registry import field_values, rules, sections
 from ..registry.errors import OrcidError
 from ..registry.store import MAX_WORKS, check_record_state
 from ..registry.visibility import read_error, visible
-from ..wire import jsonmap, xmlio
+from ..wire import jsonmap, schemas, xmlio
+from ..wire.render_v2 import RendererV2
+from ..wire.upgrade import kept_on_update, upgrade
 from ..wire.fragment import Fragment
 from ..wire.render import standalone_xml
 from ..wire.render_record import RecordRenderer, record_summary
@@ -23,6 +27,8 @@ from .render_http import render_element
 bp = Blueprint("api", __name__)
 
 MAX_BULK = 100
+# 3.0 handler -> its 2.x counterpart, filled in by web/api_v2.py.
+VERSIONED: dict = {}
 # Whole-record reads: path segment -> handler name (see _record_view).
 RECORD_VIEWS = ("record", "person", "personal-details", "email", "biography", "activities")
 
@@ -31,11 +37,15 @@ def _public_api(prefix: str) -> bool:
     return prefix == "pub" or request.host.lower().startswith("pub.")
 
 
-@bp.route("/v3.0/<orcid>", defaults={"rest": "", "prefix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
-@bp.route("/v3.0/<orcid>/<path:rest>", defaults={"prefix": ""}, methods=["GET", "POST", "PUT", "DELETE"])
-@bp.route("/<prefix>/v3.0/<orcid>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE"])
-@bp.route("/<prefix>/v3.0/<orcid>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
-def dispatch(orcid: str, rest: str, prefix: str) -> Response:
+_V = '<any("2.0","2.1","3.0"):version>'
+_METHODS = ["GET", "POST", "PUT", "DELETE"]
+
+
+@bp.route("/v%s/<orcid>" % _V, defaults={"rest": "", "prefix": ""}, methods=_METHODS)
+@bp.route("/v%s/<orcid>/<path:rest>" % _V, defaults={"prefix": ""}, methods=_METHODS)
+@bp.route("/<prefix>/v%s/<orcid>" % _V, defaults={"rest": ""}, methods=_METHODS)
+@bp.route("/<prefix>/v%s/<orcid>/<path:rest>" % _V, methods=_METHODS)
+def dispatch(orcid: str, rest: str, prefix: str, version: str) -> Response:
     if prefix not in ("", "pub"):
         raise OrcidError(9001, "Not found: %s" % request.path, status=404)
     public = _public_api(prefix)
@@ -55,27 +65,31 @@ def dispatch(orcid: str, rest: str, prefix: str) -> Response:
     method = request.method
     if public and method != "GET":
         raise OrcidError(9001, "The public API is read-only", status=405)
-    handler, args = _route(parts, method, public)
+    handler, args = _route(parts, method, public, version)
+    if version != "3.0":
+        # API 2.x: the same routes, read and written in 2.x's words (web/api_v2.py).
+        return VERSIONED[handler](version, caller, record, mimetype, *args)
     return handler(caller, record, mimetype, *args)
 
 
-def _route(parts, method, public):
+def _route(parts, method, public, version="3.0"):
+    by_name, by_plural = sections.in_version(version)
     if not parts and method == "GET":
         return _record_view, ("record",)
     if len(parts) == 1 and parts[0] in RECORD_VIEWS and method == "GET":
         return _record_view, (parts[0],)
-    if parts == ["summary"] and method == "GET" and not public:
+    if parts == ["summary"] and method == "GET" and not public and version == "3.0":
         return _record_view, ("summary",)
-    if len(parts) == 1 and parts[0] in sections.BY_PLURAL and sections.BY_PLURAL[parts[0]].kind == "activity":
-        section = sections.BY_PLURAL[parts[0]]
+    if len(parts) == 1 and parts[0] in by_plural and by_plural[parts[0]].kind == "activity":
+        section = by_plural[parts[0]]
         if method == "GET":
             return _list, (section,)
         if method == "POST" and section.name == "work":
             return _bulk_create, (section,)
     if len(parts) == 2 and parts[0] == "works" and method == "GET":
-        return _bulk_read, (sections.BY_NAME["work"], parts[1])
-    if parts and parts[0] in sections.BY_NAME:
-        section = sections.BY_NAME[parts[0]]
+        return _bulk_read, (by_name["work"], parts[1])
+    if parts and parts[0] in by_name:
+        section = by_name[parts[0]]
         if len(parts) == 1:
             if method == "POST":
                 return _create, (section,)
@@ -86,7 +100,7 @@ def _route(parts, method, public):
             return {"GET": _read, "PUT": _update, "DELETE": _delete}[method], (section, put_code)
         if len(parts) == 3 and parts[1] == "summary" and section.summary and method == "GET":
             return _read, (section, _put_code(parts[2], public), True)
-    known = not parts or parts[0] in sections.BY_NAME or parts[0] in sections.BY_PLURAL
+    known = not parts or parts[0] in by_name or parts[0] in by_plural
     if known:
         raise OrcidError(9001, "Method %s is not allowed on %s" % (method, request.path), status=405)
     raise OrcidError(9001, "Not found: %s" % request.path, status=404)
@@ -100,8 +114,25 @@ def _put_code(text: str, public: bool) -> int:
     return int(text)
 
 
-def _location(record, section, put_code) -> str:
-    return "%s/v3.0/%s/%s/%s" % (state().base_url, record.orcid, section.location_segment, put_code)
+def _location(record, section, put_code, version="3.0") -> str:
+    return "%s/v%s/%s/%s/%s" % (state().base_url, version, record.orcid,
+                                section.location_segment, put_code)
+
+
+def _body(tag: str, version: str) -> ET.Element:
+    """The request body in the registry's (3.0) words, checked against its version's schema."""
+    if version == "3.0":
+        return bodies.read(request, tag)
+    return upgrade(bodies.read(request, tag, schemas.record_set(version)))
+
+
+def _written(record, item, mimetype, version):
+    """The answer to a PUT: the item as stored, in the caller's API version."""
+    st = state()
+    if version == "3.0":
+        return render_element(st.renderer.view(record.orcid, item).full, mimetype)
+    return render_element(RendererV2(st.renderer, version).item(record.orcid, item), mimetype,
+                          set_name=schemas.record_set(version))
 
 
 # -------------------------------------------------------------------- reads
@@ -236,25 +267,30 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
 
 
 # -------------------------------------------------------------------- writes
-def _create(caller: Caller, record, mimetype, section):
+def _create(caller: Caller, record, mimetype, section, version="3.0"):
     caller.require(*section.create_scopes)
-    body = bodies.read(request, section.tag)
+    body = _body(section.tag, version)
     rules.check(section, body, state().registry)
     st = state()
     item = st.registry.add_item(record.orcid, section, body, caller.source,
                                 check=rules.duplicate_check(section, caller.source))
-    return Response(status=201, headers={"Location": _location(record, section, item.put_code)})
+    return Response(status=201, headers={"Location": _location(record, section, item.put_code,
+                                                               version)})
 
 
-def _update(caller: Caller, record, mimetype, section, put_code):
+def _update(caller: Caller, record, mimetype, section, put_code, version="3.0"):
     caller.require(section.update_scope)
-    body = bodies.read(request, section.tag)
+    body = _body(section.tag, version)
     st = state()
+    if version != "3.0":
+        stored = st.registry.lookup_item(record, section, put_code)
+        if stored is not None:
+            kept_on_update(body, stored.body)
     item, _changed = st.registry.update_item(
         record.orcid, section, put_code, body, caller.source,
         validate=lambda b: rules.check(section, b, st.registry),
         check=rules.duplicate_check(section, caller.source))
-    return render_element(st.renderer.view(record.orcid, item).full, mimetype)
+    return _written(record, item, mimetype, version)
 
 
 def _delete(caller: Caller, record, mimetype, section, put_code):
@@ -263,11 +299,15 @@ def _delete(caller: Caller, record, mimetype, section, put_code):
     return Response(status=204)
 
 
-def _bulk_create(caller: Caller, record, mimetype, section):
+def _bulk_create(caller: Caller, record, mimetype, section, version="3.0"):
     from ..registry.namespaces import qn
     caller.require(*section.create_scopes)
-    bulk = bodies.read(request, qn("bulk", "bulk"))
-    works = [child for child in bulk if child.tag == section.tag]
+    if version == "3.0":
+        bulk = bodies.read(request, qn("bulk", "bulk"))
+    else:
+        bulk = bodies.read(request, qn("bulk", "bulk"), schemas.record_set(version))
+    works = [child if version == "3.0" else upgrade(child)
+             for child in bulk if child.tag == section.tag]
     if len(works) > MAX_BULK:
         raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
                          "allowed" % (len(works), MAX_BULK))
@@ -295,6 +335,11 @@ def _bulk_create(caller: Caller, record, mimetype, section):
                                                   caller.source, check=check, prepared=prepared)
             except OrcidError as err:
                 results[i] = err
+    if version != "3.0":
+        v2 = RendererV2(st.renderer, version)
+        results = [r if isinstance(r, OrcidError) else v2.item(record.orcid, r) for r in results]
+        return render_element(st.renderer.bulk(results), mimetype,
+                              set_name=schemas.record_set(version))
     results = [r if isinstance(r, OrcidError) else st.renderer.view(record.orcid, r).full
                for r in results]
     return render_element(st.renderer.bulk(results), mimetype)

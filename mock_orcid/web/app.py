@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     from . import admin_webhooks, webhook_routes
     from . import admin_fixtures, admin_harness, admin_index, harness_glue
     from . import search_routes
+    from . import api_v2, api_versions  # noqa: F401  (api_v2 registers the 2.x handlers)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_harness.bp)
     app.register_blueprint(admin_index.bp)
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(search_routes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_versions.bp)
     errors.install(app)
     app.before_request(admin.own_callers_only)
     limits.install(app, state.settings.max_body_bytes)

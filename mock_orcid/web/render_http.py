@@ -9,9 +9,10 @@ from ..wire import jsonmap, xmlio
 from . import negotiation
 
 
-def render_element(elem: ET.Element, mimetype: str, status: int = 200, headers=None) -> Response:
+def render_element(elem: ET.Element, mimetype: str, status: int = 200, headers=None,
+                   set_name: str | None = None) -> Response:
     if negotiation.kind(mimetype) == "json":
-        data = jsonmap.to_json_text(elem).encode("utf-8")
+        data = jsonmap.to_json_text(elem, set_name).encode("utf-8")
     else:
         data = xmlio.to_bytes(elem)
     return Response(data, status=status, headers=headers,

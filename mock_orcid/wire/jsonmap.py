@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from ..registry.namespaces import NS, local_name
-from . import json_keys, json_model, schemas
+from . import json_keys, json_keys_v2, json_model, schemas
 from .fragment import Fragment
 
 # Simple-content fields whose Java class has @XmlValue, so Jackson writes {"value": ...}.
@@ -318,12 +318,12 @@ def _wrapped(decl, parent_tag) -> bool:
     return name in VALUE_WRAPPED or _primitive(_content_type(decl.type)) == "dateTime"
 
 
-def _scalar_value(text, simple_type, kind: str | None, name: str):
+def _scalar_value(text, simple_type, kind: str | None, name: str, constant: bool = False):
     """A scalar as ORCID writes it: the sample's JSON type where one is known, else the XSD's."""
     if text is None:
         text = ""
     value = text.strip() if name in TEXT_KEPT else _typed(text, simple_type)
-    if name in CONSTANT_NAMED and isinstance(value, str):
+    if (constant or name in CONSTANT_NAMED) and isinstance(value, str):
         value = value.strip().upper().replace("-", "_")
     if kind == "string" and not isinstance(value, str):
         return text.strip()
@@ -365,15 +365,26 @@ class _Plan:
     """How one element under one parent is written: worked out once per (declaration, parent)
     pair, since schema components live as long as the process."""
     __slots__ = ("text", "name", "content_type", "wrapped", "kind", "attrs", "entries",
-                 "poly_key", "by_tag", "attr_names", "child_decls")
+                 "poly_key", "by_tag", "attr_names", "child_decls", "constant")
 
 
-# The API version whose key tables the writer follows (the tables are keyed by version; the
-# schemas describe 3.0).
+def _constant(v2: bool, name: str, simple_type) -> bool:
+    """2.x writes every enumeration by its Java constant name (``"JOURNAL_ARTICLE"``)."""
+    if not v2 or name in json_keys_v2.NOT_CONSTANT or simple_type is None:
+        return False
+    return bool(getattr(simple_type, "enumeration", None))
+
+
+# The API version whose key tables the writer follows for 3.0 schemas; a 2.x schema's
+# elements follow json_keys_v2 (a declaration knows its set: schemas.is_v2).
 VERSION = "3.0"
 
 
 def _table(tag: str, version: str = VERSION):
+    if version != "3.0":
+        keys = json_keys_v2.KEYS.get(tag)
+        return None if keys is None else [
+            (k[1:], False) if k.startswith("?") else (k, True) for k in keys]
     keys = json_keys.KEYS.get(version, {}).get(tag)
     if keys is None:
         keys = json_model.KEYS.get(version, {}).get(tag)
@@ -400,20 +411,24 @@ def _plan(decl, parent_tag) -> _Plan:
     xsd_type = decl.type
     attrs = _attributes(xsd_type)
     name = local_name(decl.name)
-    table = _table(decl.name)
+    v2 = schemas.is_v2(decl)
+    table = _table(decl.name, "2.x" if v2 else VERSION)
     kinds = _kinds(decl.name)
     plan.name = name
     plan.text = _text_only(xsd_type)
+    plan.constant = False
     if plan.text:
         plan.content_type = _content_type(xsd_type)
+        plan.constant = _constant(v2, name, plan.content_type)
         plan.wrapped = _wrapped(decl, parent_tag)
         # a bare value's JSON type is recorded under its parent, a wrapped one under "value"
         plan.kind = kinds.get("value") if plan.wrapped else _kinds(parent_tag).get(name) \
             if parent_tag else None
         order = table or [("value", True)] + [(a, False) for a in attrs]
-        plan.attrs = tuple((k, attrs[k].type if k in attrs else None, always, kinds.get(k))
+        plan.attrs = tuple((k, attrs[k].type if k in attrs else None, always, kinds.get(k),
+                            _constant(v2, k, attrs[k].type if k in attrs else None))
                            for k, always in order if k != "value")
-        plan.attr_names = frozenset(k for k, _t, _a, _k in plan.attrs if k in attrs)
+        plan.attr_names = frozenset(a[0] for a in plan.attrs if a[0] in attrs)
         _PLANS[key] = plan
         return plan
     poly_key = POLYMORPHIC.get(decl.name)
@@ -439,7 +454,8 @@ def _plan(decl, parent_tag) -> _Plan:
                 mode, payload = children[k]
                 entries.append(('"%s":' % k, mode, payload, always))
             elif k in attrs:
-                entries.append(('"%s":' % k, _ATTR, (k, attrs[k].type, kinds.get(k)), always))
+                entries.append(('"%s":' % k, _ATTR, (k, attrs[k].type, kinds.get(k),
+                                                     _constant(v2, k, attrs[k].type)), always))
             else:   # a property ORCID's class has and its schema does not: always null
                 entries.append(('"%s":' % k, _NULL, None, always))
     else:
@@ -462,8 +478,8 @@ def _plan(decl, parent_tag) -> _Plan:
             entries.append(('"%s":' % c_name, _LIST if _repeats(decl_c) else _ONE, decl_c,
                             always))
         for a_name, attr in attrs.items():
-            entries.append(('"%s":' % a_name, _ATTR, (a_name, attr.type, kinds.get(a_name)),
-                            False))
+            entries.append(('"%s":' % a_name, _ATTR, (a_name, attr.type, kinds.get(a_name),
+                                                      _constant(v2, a_name, attr.type)), False))
     plan.entries = tuple(entries)
     plan.attr_names = frozenset(e[2][0] for e in entries if e[1] == _ATTR)
     plan.child_decls = {}
@@ -483,17 +499,18 @@ def _write(plan: _Plan, elem: ET.Element, out: list) -> None:
         out.append(elem.json)
         return
     if plan.text:
-        value = _scalar_value(elem.text, plan.content_type, plan.kind, plan.name)
+        value = _scalar_value(elem.text, plan.content_type, plan.kind, plan.name, plan.constant)
         if not plan.wrapped:
             out.append(_json_scalar(value))
             return
         out.append('{"value":')
         out.append(_json_scalar(value))
         attrib = elem.attrib
-        for a_name, a_type, always, kind in plan.attrs:
+        for a_name, a_type, always, kind, constant in plan.attrs:
             if a_name in attrib:
                 out.append(',"%s":' % a_name)
-                out.append(_json_scalar(_scalar_value(attrib[a_name], a_type, kind, a_name)))
+                out.append(_json_scalar(_scalar_value(attrib[a_name], a_type, kind, a_name,
+                                                      constant)))
             elif always:
                 out.append(',"%s":null' % a_name)
         out.append("}")
@@ -533,13 +550,13 @@ def _write(plan: _Plan, elem: ET.Element, out: list) -> None:
                     _write(child_plan, child, out)
             out.append("]")
         elif mode == _ATTR:
-            a_name, a_type, kind = payload
+            a_name, a_type, kind, constant = payload
             if a_name not in attrib and not always:
                 continue
             out.append(key if first else "," + key)
             value = attrib.get(a_name)
             out.append("null" if value is None else
-                       _json_scalar(_scalar_value(value, a_type, kind, a_name)))
+                       _json_scalar(_scalar_value(value, a_type, kind, a_name, constant)))
         elif mode == _POLY:
             members = [c for c in elem if c.tag in plan.by_tag]
             if not members and not always:

@@ -38,6 +38,15 @@ def set_files(name: str) -> list[Path]:
     legacy = base / "legacy"
     if name == "record":
         return sorted(base.glob("*.xsd"))
+    if name in V2_SETS:
+        # API 2.x: its own files where the vocabulary differs from 3.0, the 3.0 files where
+        # it does not, and the one file that tells 2.0 (http://) from 2.1 (https://).
+        v2 = base / "v2"
+        own = {f.name for f in v2.glob("*.xsd") if not f.name.startswith("identity-")}
+        shared = [base / f for f in V2_SHARED if f not in own]
+        # A shared file first: the first file's folder is the sandbox xmlschema reads from.
+        return shared + [v2 / "common.xsd", v2 / ("identity-%s.xsd" % V2_SETS[name])] + sorted(
+            f for f in v2.glob("*.xsd") if f.name in own and f.name != "common.xsd")
     if name == "group-id":
         return [legacy / "common.xsd", legacy / "group-id.xsd", legacy / "client.xsd"]
     if name in ("notification-permission", "notification-custom"):
@@ -45,7 +54,19 @@ def set_files(name: str) -> list[Path]:
     raise KeyError(name)
 
 
-SET_NAMES = ("record", "group-id", "notification-permission", "notification-custom")
+# Record vocabulary of API 2.0 and 2.1: set name -> version.
+V2_SETS = {"record-2.0": "2.0", "record-2.1": "2.1"}
+# 3.0 files whose content models 2.x shares unchanged (their types come from 2.x's common).
+V2_SHARED = ("address.xsd", "bulk.xsd", "email.xsd", "error.xsd", "external-identifier.xsd",
+             "history.xsd", "keyword.xsd", "other-name.xsd", "person.xsd", "personal-details.xsd",
+             "preferences.xsd", "record.xsd", "search.xsd")
+SET_NAMES = ("record", "group-id", "notification-permission", "notification-custom",
+             "record-2.0", "record-2.1")
+
+
+def record_set(version: str) -> str:
+    """The schema set of an API version's record vocabulary."""
+    return "record" if version == "3.0" else "record-" + version
 
 _lock = threading.Lock()
 
@@ -171,7 +192,19 @@ def _schema(name: str) -> xmlschema.XMLSchema11:
 
 def schema(name: str = "record") -> xmlschema.XMLSchema11:
     with _lock:
-        return _schema(name)
+        found = _schema(name)
+        if name in V2_SETS:
+            _V2_MAPS.add(id(found.maps))
+        return found
+
+
+# The component maps of the loaded 2.x sets: how a declaration tells its API version.
+_V2_MAPS: set[int] = set()
+
+
+def is_v2(decl) -> bool:
+    """Whether a schema component comes from a 2.x set (2.x JSON spells enums differently)."""
+    return id(decl.maps) in _V2_MAPS
 
 
 def set_for(tag: str) -> str:
