@@ -54,6 +54,10 @@ _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
 
 
+_ITEM_ATTRIBUTES = ("put-code", "visibility", "path", "display-index")
+_ID_TYPE = "{%s}external-id-type" % NS["common"]
+
+
 def utcnow() -> datetime:
     now = datetime.now(timezone.utc)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -261,7 +265,7 @@ class Registry:
                 sent = body.get("visibility")
                 visibility = sent if sent in VISIBILITIES else "private"
             now = self.now()
-            item = Item(section.name, self.next_put_code(section.sequence), _clean(body), source,
+            item = Item(section.name, self.next_put_code(section.sequence), clean_body(body), source,
                         visibility, now, now)
             record.section_items(section.name)[item.put_code] = item
             self.touch(record, now)
@@ -304,7 +308,7 @@ class Registry:
             if section.on_store:
                 section.on_store(body, self)
             now = self.now()
-            item = dataclasses.replace(item, body=_clean(body), last_modified=now)
+            item = dataclasses.replace(item, body=clean_body(body), last_modified=now)
             record.section_items(item.section)[put_code] = item
             self.touch(record, now)
             self.publish(events.ITEM, UPDATE, orcid=orcid, section=item.section,
@@ -404,21 +408,27 @@ def _same_content(stored: ET.Element, sent: ET.Element) -> bool:
     """The sent body says what is stored (read-only parts and layout whitespace aside)."""
     def canonical(elem):
         return ET.canonicalize(ET.tostring(elem), strip_text=True)
-    return canonical(stored) == canonical(_clean(sent))
+    return canonical(stored) == canonical(clean_body(sent))
 
 
-def _clean(body: ET.Element) -> ET.Element:
+def clean_body(body: ET.Element) -> ET.Element:
     body = copy.deepcopy(body)
-    for name in ("put-code", "visibility", "path", "display-index"):
+    for name in _ITEM_ATTRIBUTES:
         body.attrib.pop(name, None)
     for child in list(body):
         if child.tag in _READ_ONLY:
             body.remove(child)
     # ORCID recomputes the transient normalised ids on every read; what a client echoes is
     # dropped, wherever an identifier sits (external-id, subject id, a person's identifier).
+    # An identifier inside an item is ORCID's ExternalID, which has no put-code, visibility,
+    # dates or source: the XSD lets a client send them, ORCID's model drops them.
     for parent in body.iter():
+        nested_id = parent is not body and parent.find(_ID_TYPE) is not None
+        if nested_id:
+            for name in _ITEM_ATTRIBUTES:
+                parent.attrib.pop(name, None)
         for node in list(parent):
-            if node.tag in _TRANSIENT:
+            if node.tag in _TRANSIENT or (nested_id and node.tag in _READ_ONLY):
                 parent.remove(node)
     return body
 
@@ -456,7 +466,7 @@ def check_record_state(record: Record, client_id: str | None, method: str, now: 
         # GET answers 301 to the primary record (the web layer adds Location), writes 409.
         raise OrcidError(9007, "The record %s is deprecated; the primary record is %s"
                          % (record.orcid, record.primary_orcid),
-                         status=301 if method == "GET" else 409)
+                         status=301 if method in ("GET", "HEAD") else 409)
     if record.state == "locked":
         raise OrcidError(9018, "The record %s is locked" % record.orcid)
     if record.state == "deactivated":

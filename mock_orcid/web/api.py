@@ -12,7 +12,7 @@ from ..registry.errors import OrcidError
 from ..registry.store import MAX_WORKS, check_record_state
 from ..registry.visibility import read_error, visible
 from ..wire.render_record import RecordRenderer, record_summary
-from . import bodies, negotiation
+from . import bodies, negotiation, params
 from .auth import Caller, authenticate
 from .context import state
 from .render_http import render_element
@@ -49,7 +49,8 @@ def dispatch(orcid: str, rest: str, prefix: str) -> Response:
                 orcid, record.primary_orcid or orcid, 1)
         raise
     parts = [p for p in rest.split("/") if p != ""]
-    method = request.method
+    # HEAD is a GET whose body Werkzeug leaves out (same status, headers and length).
+    method = "GET" if request.method == "HEAD" else request.method
     if public and method != "GET":
         raise OrcidError(9001, "The public API is read-only", status=405)
     handler, args = _route(parts, method, public)
@@ -90,11 +91,12 @@ def _route(parts, method, public):
 
 
 def _put_code(text: str, public: bool) -> int:
-    if not text.isdigit():
+    number = params.java_long(text)
+    if number is None:
         if public:
             raise OrcidError(9001, "Not found: %s" % request.path, status=404)
-        raise OrcidError(9034, "'%s' is not a valid put-code" % text)
-    return int(text)
+        raise OrcidError(9034, "'%s' is not a valid put-code" % text[:100])
+    return number
 
 
 def _location(record, section, put_code) -> str:
@@ -172,10 +174,11 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
     with st.registry.lock:
         for code in codes:
             code = code.strip()
-            item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
+            number = params.java_long(code)
+            item = st.registry.lookup_item(record, section, number) if number is not None else None
             if item is None:
                 results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
-                                          "record %s" % (code, record.orcid)))
+                                          "record %s" % (code[:100], record.orcid)))
                 continue
             err = read_error(item, caller.reader, section.read_scope, "work")
             results.append(err or st.renderer.item(record, item))
@@ -217,17 +220,22 @@ def _bulk_create(caller: Caller, record, mimetype, section):
     from ..registry.namespaces import qn
     caller.require(*section.create_scopes)
     bulk = bodies.read(request, qn("bulk", "bulk"))
-    works = [child for child in bulk if child.tag == section.tag]
-    if len(works) > MAX_BULK:
-        raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
-                         "allowed" % (len(works), MAX_BULK))
+    # ORCID counts every element of the bulk and answers in the same order: a work becomes the
+    # created work or its error, anything else (an ``error`` sent back) stays where it was.
+    elements = list(bulk)
+    if len(elements) > MAX_BULK:
+        raise OrcidError(9006, "The bulk request has %d elements; up to %d elements per request "
+                         "are allowed" % (len(elements), MAX_BULK))
     st = state()
     results = []
     with st.registry.lock:
-        if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
+        if len(record.section_items(section.name)) + len(elements) > MAX_WORKS:
             raise OrcidError(9048, "Adding %d works would take the record past %d works"
-                             % (len(works), MAX_WORKS))
-        for work in works:
+                             % (len(elements), MAX_WORKS))
+        for work in elements:
+            if work.tag != section.tag:
+                results.append(work)
+                continue
             try:
                 field_values.check(work)
                 rules.check(section, work, st.registry)
