@@ -134,6 +134,7 @@ class HealthWatch:
         self.url = url + "/__admin/health"
         self.every = every
         self.slowest = 0.0
+        self.slowest_at = 0.0      # time.monotonic() when the slowest poll was sent
         self.polls = 0
         self._stop = threading.Event()
 
@@ -146,7 +147,8 @@ class HealthWatch:
                 except requests.RequestException:
                     ok = False
                 took = time.monotonic() - started if ok else 99.0
-                self.slowest = max(self.slowest, took)
+                if took > self.slowest:
+                    self.slowest, self.slowest_at = took, started
                 self.polls += 1
                 self._stop.wait(self.every)
 
