@@ -508,3 +508,23 @@ def test_a_bulk_post_answers_one_element_per_element_sent_in_order(mock_orcid, e
              {"Content-Type": XML, "Accept": JSON})
     assert [list(entry) for entry in r.json()["bulk"]] == [["work"], ["error"], ["error"],
                                                            ["work"]]
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_put_with_characters_xml_cannot_carry_is_refused_and_the_work_is_unchanged(
+        mock_orcid, env, fmt):
+    pc = put_code_of(post(env, "/work", json.dumps(work_json()), JSON_H))
+    before = registry_snapshot(mock_orcid)
+    if fmt == "json":
+        body = work_json(title="bad \x01 \ud800")
+        body["put-code"] = pc
+        r = requests.put(env.member + "/work/%s" % pc, data=json.dumps(body),
+                         headers=auth(env.token, **JSON_H), timeout=TIMEOUT)
+        orcid_error(r, 400, 9047)
+    else:
+        body = work_xml(title="bad &#1;", root_attrs=' put-code="%s"' % pc)
+        r = requests.put(env.member + "/work/%s" % pc, data=body.encode(),
+                         headers=auth(env.token, **XML_H), timeout=TIMEOUT)
+        orcid_error(r, 400, 9001)
+    assert registry_snapshot(mock_orcid) == before
+    reads_fine(env, put_code=pc)
