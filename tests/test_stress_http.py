@@ -21,7 +21,7 @@ import time
 import pytest
 import requests
 from http_helpers import BULK_NS, JSON, XML
-from robust_helpers import ORG, XMLNS, orcid_error
+from robust_helpers import ORG, XMLNS, issn_with_check, orcid_error, peer_review_xml
 
 SECONDS = float(os.environ.get("MOCK_ORCID_STRESS_SECONDS", "30"))
 THREADS = 8
@@ -29,6 +29,8 @@ RESEARCHERS = 3
 # few enough that works group and clients collide (409), many enough that most writes land
 DOIS = ["10.5555/stress.%d" % n for n in range(150)] + ["10.5555/STRESS.%d" % n for n in range(5)]
 RESET_EVERY = 1.5     # seconds, in chaos rounds
+# peer reviews on these make ORCID create the issn: group ids, from several threads at once
+ISSNS = ["issn:" + issn_with_check("%07d" % (1234500 + n)) for n in range(4)]
 SCOPES = "/read-limited /activities/update /person/update"
 
 pytestmark = pytest.mark.slow
@@ -174,8 +176,8 @@ class Worker(threading.Thread):
             self.last_reset = time.monotonic()
             world.build()
             return
-        op = rand.choices(["post", "post-xml", "bulk", "employment", "put", "delete", "read"],
-                          weights=[6, 3, 2, 3, 3, 3, 6])[0]
+        op = rand.choices(["post", "post-xml", "bulk", "employment", "peer-review", "put",
+                           "delete", "read"], weights=[6, 3, 2, 3, 2, 3, 3, 6])[0]
         if op in ("post", "post-xml"):
             doi = rand.choice(DOIS)
             title = "W%d-%d" % (self.n, rand.randrange(10 ** 6))
@@ -196,6 +198,12 @@ class Worker(threading.Thread):
                            XML, XML)
             if r.status_code == 201:
                 ledger.add(orcid, "employment", "affiliation",
+                           int(r.headers["Location"].rsplit("/", 1)[1]))
+        elif op == "peer-review":
+            body = peer_review_xml(rand.choice(ISSNS), "R-%d-%d" % (self.n, rand.randrange(10 ** 6)))
+            r = self._call("POST", base + "/peer-review", token, body, XML, XML)
+            if r.status_code == 201:
+                ledger.add(orcid, "peer-review", "peer-review",
                            int(r.headers["Location"].rsplit("/", 1)[1]))
         elif op == "put":
             code = ledger.some(orcid, "work")
@@ -228,6 +236,12 @@ def check_round(mock_orcid, world, ledger):
         dupes = [c for c, k in collections.Counter(codes).items() if k > 1]
         if dupes:
             failures.append("put-codes handed out twice in %s: %s" % (sequence, dupes[:10]))
+    groups = mock_orcid.state.registry.group_ids
+    with mock_orcid.state.registry.lock:
+        gids = [g.body.findtext("{http://www.orcid.org/ns/group-id}group-id")
+                for g in groups.records.values()]
+    if sorted(gids) != sorted(set(gids)) or not set(gids) <= set(ISSNS):
+        failures.append("issn: group ids created twice or wrongly: %s" % sorted(gids))
     for user in world.users:
         orcid = user["orcid"]
         token = world.token(orcid, world.clients[0]["client_id"])
@@ -260,6 +274,12 @@ def check_round(mock_orcid, world, ledger):
                   for g in employments["affiliation-group"] for s in g["summaries"]]
         if sorted(listed) != sorted(ledger.alive[(orcid, "employment")]):
             failures.append("employments of %s differ from what clients were told" % orcid)
+        reviews = requests.get(mock_orcid.url + "/v3.0/%s/peer-reviews" % orcid,
+                               headers=headers, timeout=60).json()
+        listed = [s["put-code"] for g in reviews["group"] for pg in g["peer-review-group"]
+                  for s in pg["peer-review-summary"]]
+        if sorted(listed) != sorted(ledger.alive[(orcid, "peer-review")]):
+            failures.append("peer reviews of %s differ from what clients were told" % orcid)
     return failures
 
 
