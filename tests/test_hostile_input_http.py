@@ -528,3 +528,11 @@ def test_a_put_with_characters_xml_cannot_carry_is_refused_and_the_work_is_uncha
         orcid_error(r, 400, 9001)
     assert registry_snapshot(mock_orcid) == before
     reads_fine(env, put_code=pc)
+
+
+def test_a_huge_unacceptable_accept_header_gets_a_short_406(mock_orcid, env):
+    accept = ",".join("text/x-%d" % i for i in range(20_000))      # ~200 KB
+    r = requests.get(env.member + "/works", headers=auth(env.token, Accept=accept),
+                     timeout=TIMEOUT)
+    orcid_error(r, 406)
+    assert len(r.content) < 2_000
