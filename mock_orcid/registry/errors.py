@@ -56,6 +56,7 @@ CODES = {
     9049: (400, "A date is not valid."),
     9050: (400, "An end date needs a start date."),
     9051: (400, "Invalid value for type."),
+    9053: (400, "The ISSN is not valid."),
     9054: (400, "This does not appear to be a valid funding amount"),
     9055: (400, "The start date is after the end date."),
     9058: (400, "Invalid contributor role."),

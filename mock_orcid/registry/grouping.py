@@ -15,6 +15,13 @@ C = "{%s}" % NS["common"]
 NON_GROUPING = ("part-of", "funded-by")
 
 
+# New-style ids (2101.01234v2) and old-style ones (hep-th/9901001, math.AG/0601001). An old-style
+# id may only start where a run of letters starts: tried from every letter of a long run, the
+# search was quadratic (a 12,000-letter value took seconds), and a match can never start
+# inside a run when one starting at the run's first letter would not also match.
+_ARXIV = re.compile(r"(\d{4}\.\d{4,5}(?:v\d+)?|(?<![a-z\-])[a-z\-]+(?:\.[A-Z]{2})?/\d{7})", re.I)
+
+
 def normalise(id_type: str, value: str) -> str:
     """ORCID's PID normalisation for the common identifier types (facts §6.1)."""
     value = (value or "").strip()
@@ -31,7 +38,7 @@ def normalise(id_type: str, value: str) -> str:
         m = re.search(r"(\d+)", value)
         return m.group(1) if m else ""
     if t == "arxiv":
-        m = re.search(r"(\d{4}\.\d{4,5}(v\d+)?|[a-z\-]+(\.[A-Z]{2})?/\d{7})", value, re.I)
+        m = _ARXIV.search(value)
         return "arXiv:" + m.group(1) if m else ""
     if t == "uri" or t == "url":
         return value if re.match(r"^[a-z][a-z0-9+.\-]*:", value, re.I) else "http://" + value

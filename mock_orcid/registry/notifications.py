@@ -9,7 +9,6 @@ so the admin API and the inbox page show them.
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 from urllib.parse import urlparse
 
@@ -17,7 +16,7 @@ from . import events, grouping, sections
 from .errors import OrcidError
 from .model import Item, Record, Source
 from .namespaces import local_name
-from .store import Registry, section_item_title
+from .store import Registry, clean_body, section_item_title
 
 SEQUENCE = "notification"
 
@@ -105,8 +104,9 @@ def permission_create(registry: Registry, record: Record, body, source: Source):
         if not getattr(record, "accepts_member_notifications", True):
             raise OrcidError(9032, "%s does not accept notifications from member organisations"
                              % record.orcid)
-        clean = copy.deepcopy(body)
-        clean.attrib.pop("put-code", None)   # read-only, like the dates: erased, not refused
+        # read-only, like the dates: erased, not refused (and an item's identifiers carry
+        # only what ORCID's ExternalID has)
+        clean = clean_body(body)
         for child in list(clean):
             if local_name(child.tag) in _CLIENT_SET_DATES:
                 clean.remove(child)

@@ -6,7 +6,7 @@ import re
 import sys
 from xml.etree import ElementTree as ET
 
-from . import duplicates, grouping, vocabularies
+from . import duplicates, group_ids, grouping, vocabularies
 from .errors import OrcidError
 from .namespaces import NS, local_name
 
@@ -18,7 +18,9 @@ PR = "{%s}" % NS["peer-review"]
 KNOWN_ID_TYPES = frozenset(vocabularies.EXTERNAL_ID_TYPES)
 CREDIT_ROLES = frozenset(vocabularies.CREDIT_ROLES)
 # What Java's Double.parseDouble reads (ORCID's amount check): NaN and Infinity included.
-JAVA_DOUBLE = re.compile(r"^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?)$")
+# Digits, then an optional fraction: one way to read each string, so a long failing amount is
+# refused in linear time (``\d+\.?\d*`` split a digit run every possible way first).
+JAVA_DOUBLE = re.compile(r"^[+-]?(NaN|Infinity|(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[fFdD]?)$")
 FUZZY_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -254,8 +256,10 @@ def check_peer_review(review: ET.Element, registry) -> None:
     check_org(_child(review, "convening-organization"), "peer-review")
     check_fuzzy_date(review.find(PR + "completion-date"), "completion-date")
     gid = _text(review.find(PR + "review-group-id"))
-    if registry is None or registry.group_ids.by_group_id(gid) is not None \
-            or gid.lower().startswith("issn:"):
+    if registry is None or registry.group_ids.by_group_id(gid) is not None:
+        return
+    if gid.lower().startswith("issn:"):
+        group_ids.check_issn(gid)     # ORCID creates it on store, if the ISSN is real
         return
     raise OrcidError(9020, "The review-group-id '%s' does not exist; create it first with "
                      "POST /v3.0/group-id-record" % gid)

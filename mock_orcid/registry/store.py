@@ -57,6 +57,9 @@ _TRANSIENT = {"{%s}%s" % (NS["common"], n) for n in ("external-id-normalized",
                                                      "external-id-normalized-error")}
 
 
+_ITEM_ATTRIBUTES = ("put-code", "visibility", "path", "display-index")
+_ID_TYPE = "{%s}external-id-type" % NS["common"]
+
 utcnow = system_now   # the system's time; the registry's own time is ``Registry.now``
 
 
@@ -282,7 +285,7 @@ class Registry:
             raise OrcidError(9024, "Put-code %s was given in the request body; a new %s must "
                              "not carry one" % (body.get("put-code"), section.name))
         source = self.shared_source(source)
-        cleaned = _clean(body)
+        cleaned = clean_body(body)
         keys = rules.duplicate_keys(section, cleaned, source)
         return Prepared(body, cleaned, compact.pack(cleaned), keys, source)
 
@@ -334,7 +337,7 @@ class Registry:
         lock against the item as it was; the write then happens under the lock if that item is
         still the stored one, and starts again otherwise."""
         source = self.shared_source(source)
-        cleaned = _clean(body)
+        cleaned = clean_body(body)
         keys = rules.duplicate_keys(section, cleaned, source)
         stored = compact.pack(cleaned)
         validated = False
@@ -541,18 +544,24 @@ def _same_content(stored: bytes, sent: bytes) -> bool:
     return canonical(stored) == canonical(sent)
 
 
-def _clean(body: ET.Element) -> ET.Element:
+def clean_body(body: ET.Element) -> ET.Element:
     body = copy.deepcopy(body)
-    for name in ("put-code", "visibility", "path", "display-index"):
+    for name in _ITEM_ATTRIBUTES:
         body.attrib.pop(name, None)
     for child in list(body):
         if child.tag in _READ_ONLY:
             body.remove(child)
     # ORCID recomputes the transient normalised ids on every read; what a client echoes is
     # dropped, wherever an identifier sits (external-id, subject id, a person's identifier).
+    # An identifier inside an item is ORCID's ExternalID, which has no put-code, visibility,
+    # dates or source: the XSD lets a client send them, ORCID's model drops them.
     for parent in body.iter():
+        nested_id = parent is not body and parent.find(_ID_TYPE) is not None
+        if nested_id:
+            for name in _ITEM_ATTRIBUTES:
+                parent.attrib.pop(name, None)
         for node in list(parent):
-            if node.tag in _TRANSIENT:
+            if node.tag in _TRANSIENT or (nested_id and node.tag in _READ_ONLY):
                 parent.remove(node)
     return body
 
@@ -590,7 +599,7 @@ def check_record_state(record: Record, client_id: str | None, method: str, now: 
         # GET answers 301 to the primary record (the web layer adds Location), writes 409.
         raise OrcidError(9007, "The record %s is deprecated; the primary record is %s"
                          % (record.orcid, record.primary_orcid),
-                         status=301 if method == "GET" else 409)
+                         status=301 if method in ("GET", "HEAD") else 409)
     if record.state == "locked":
         raise OrcidError(9018, "The record %s is locked" % record.orcid)
     if record.state == "deactivated":

@@ -19,7 +19,7 @@ from ..wire.upgrade import kept_on_update, upgrade
 from ..wire.fragment import Fragment
 from ..wire.render import standalone_xml
 from ..wire.render_record import RecordRenderer, record_summary
-from . import bodies, negotiation
+from . import bodies, negotiation, params
 from .auth import Caller, authenticate
 from .context import state
 from .render_http import render_element
@@ -62,7 +62,8 @@ def dispatch(orcid: str, rest: str, prefix: str, version: str) -> Response:
                 orcid, record.primary_orcid or orcid, 1)
         raise
     parts = [p for p in rest.split("/") if p != ""]
-    method = request.method
+    # HEAD is a GET whose body Werkzeug leaves out (same status, headers and length).
+    method = "GET" if request.method == "HEAD" else request.method
     if public and method != "GET":
         raise OrcidError(9001, "The public API is read-only", status=405)
     handler, args = _route(parts, method, public, version)
@@ -107,11 +108,12 @@ def _route(parts, method, public, version="3.0"):
 
 
 def _put_code(text: str, public: bool) -> int:
-    if not text.isdigit():
+    number = params.java_long(text)
+    if number is None:
         if public:
             raise OrcidError(9001, "Not found: %s" % request.path, status=404)
-        raise OrcidError(9034, "'%s' is not a valid put-code" % text)
-    return int(text)
+        raise OrcidError(9034, "'%s' is not a valid put-code" % text[:100])
+    return number
 
 
 def _location(record, section, put_code, version="3.0") -> str:
@@ -256,10 +258,11 @@ def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
     results = []
     for code in codes:
         code = code.strip()
-        item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
+        number = params.java_long(code)
+        item = st.registry.lookup_item(record, section, number) if number is not None else None
         if item is None:
             results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
-                                      "record %s" % (code, record.orcid)))
+                                      "record %s" % (code[:100], record.orcid)))
             continue
         err = read_error(item, caller.reader, section.read_scope, "work")
         results.append(err or st.renderer.view(record.orcid, item).full)
@@ -306,16 +309,21 @@ def _bulk_create(caller: Caller, record, mimetype, section, version="3.0"):
         bulk = bodies.read(request, qn("bulk", "bulk"))
     else:
         bulk = bodies.read(request, qn("bulk", "bulk"), schemas.record_set(version))
-    works = [child if version == "3.0" else upgrade(child)
-             for child in bulk if child.tag == section.tag]
-    if len(works) > MAX_BULK:
-        raise OrcidError(9006, "The bulk request has %d works; up to %d elements per request are "
-                         "allowed" % (len(works), MAX_BULK))
+    # ORCID counts every element of the bulk and answers in the same order: a work becomes the
+    # created work or its error, anything else (an ``error`` sent back) stays where it was.
+    elements = list(bulk)
+    if len(elements) > MAX_BULK:
+        raise OrcidError(9006, "The bulk request has %d elements; up to %d elements per request "
+                         "are allowed" % (len(elements), MAX_BULK))
     st = state()
     # Each work is checked and made ready to store first, without the lock; then all are
     # stored in one hold of the lock (one batch of changes); then rendered, without it.
     results: list = []
-    for work in works:
+    for element in elements:
+        if element.tag != section.tag:
+            results.append(element)
+            continue
+        work = element if version == "3.0" else upgrade(element)
         try:
             field_values.check(work)
             rules.check(section, work, st.registry)
@@ -324,11 +332,11 @@ def _bulk_create(caller: Caller, record, mimetype, section, version="3.0"):
             results.append(err)
     check = rules.duplicate_check(section, caller.source)
     with st.registry.lock:
-        if len(record.section_items(section.name)) + len(works) > MAX_WORKS:
+        if len(record.section_items(section.name)) + len(elements) > MAX_WORKS:
             raise OrcidError(9048, "Adding %d works would take the record past %d works"
-                             % (len(works), MAX_WORKS))
+                             % (len(elements), MAX_WORKS))
         for i, prepared in enumerate(results):
-            if isinstance(prepared, OrcidError):
+            if isinstance(prepared, (OrcidError, ET.Element)):
                 continue
             try:
                 results[i] = st.registry.add_item(record.orcid, section, prepared.body,
@@ -337,9 +345,10 @@ def _bulk_create(caller: Caller, record, mimetype, section, version="3.0"):
                 results[i] = err
     if version != "3.0":
         v2 = RendererV2(st.renderer, version)
-        results = [r if isinstance(r, OrcidError) else v2.item(record.orcid, r) for r in results]
+        results = [r if isinstance(r, (OrcidError, ET.Element)) else v2.item(record.orcid, r)
+                   for r in results]
         return render_element(st.renderer.bulk(results), mimetype,
                               set_name=schemas.record_set(version))
-    results = [r if isinstance(r, OrcidError) else st.renderer.view(record.orcid, r).full
+    results = [r if isinstance(r, (OrcidError, ET.Element)) else st.renderer.view(record.orcid, r).full
                for r in results]
     return render_element(st.renderer.bulk(results), mimetype)

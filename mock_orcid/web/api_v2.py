@@ -13,7 +13,7 @@ from ..registry.visibility import read_error, visible
 from ..wire import schemas
 from ..wire.render_record import RecordRenderer
 from ..wire.render_v2 import RendererV2
-from . import api
+from . import api, params
 from .context import state
 from .render_http import render_element
 
@@ -96,10 +96,11 @@ def bulk_read(version, caller, record, mimetype, section, codes_text):
     results = []
     for code in codes:
         code = code.strip()
-        item = st.registry.lookup_item(record, section, int(code)) if code.isdigit() else None
+        number = params.java_long(code)
+        item = st.registry.lookup_item(record, section, number) if number is not None else None
         if item is None:
             results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
-                                      "record %s" % (code, record.orcid)))
+                                      "record %s" % (code[:100], record.orcid)))
             continue
         err = read_error(item, caller.reader, section.read_scope, "work")
         results.append(err or v2.item(record.orcid, item))

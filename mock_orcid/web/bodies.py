@@ -44,6 +44,9 @@ def _read_valid(request: Request, expected_tag: str, set_name: str | None) -> ET
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise OrcidError(9047, "Invalid JSON: %s" % exc)
+    except RecursionError:
+        raise OrcidError(9047, "Invalid JSON: nested too deeply")
+    _check_json_text(data)
     try:
         elem = jsonmap.to_element(data, expected_tag, set_name)
     except jsonmap.JsonShapeError as exc:
@@ -52,6 +55,30 @@ def _read_valid(request: Request, expected_tag: str, set_name: str | None) -> ET
     if problems:
         raise OrcidError(9047, "Invalid JSON. Full validation error: %s" % "; ".join(problems[:3]))
     return elem
+
+
+def _check_json_text(data) -> None:
+    """Refuse what XML 1.0 cannot carry (lone surrogates, U+0000-U+001F but tab/LF/CR,
+    U+FFFE/U+FFFF) anywhere in the JSON, as ORCID's parser does: such a string stored would make
+    every later read of the record fail. Iterative, so any depth json.loads allowed is fine."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_string(key)
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            _check_string(value)
+
+
+def _check_string(text: str) -> None:
+    bad = xmlio.ILLEGAL_CHARS.search(text)
+    if bad:
+        raise OrcidError(9047, "Invalid JSON: the string %s contains the character U+%04X, which "
+                         "is not allowed" % (json.dumps(text[:80]), ord(bad.group())))
 
 
 def _pretty(tag: str) -> str:

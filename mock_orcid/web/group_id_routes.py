@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 from ..registry import sections
 from ..registry.errors import OrcidError
 from ..registry.namespaces import qn
-from . import bodies, negotiation
+from . import bodies, negotiation, params
 from .auth import authenticate
 from .context import state
 from .render_http import render_element
@@ -25,9 +25,10 @@ def _caller(write: bool):
 
 def _int_arg(name: str, default: int) -> int:
     value = request.args.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise OrcidError(9006, "'%s' must be a positive integer, not '%s'" % (name, value))
-    return int(value)
+    number = params.java_int(value)
+    if number is None or number < 1:
+        raise OrcidError(9006, "'%s' must be a positive integer, not '%s'" % (name, value[:100]))
+    return number
 
 
 @bp.route("/v3.0/group-id-record", methods=["GET", "POST"])
@@ -67,20 +68,23 @@ def _empty():
 @bp.route("/v3.0/group-id-record/<put_code>", methods=["GET", "PUT", "DELETE"])
 def one(put_code: str):
     mimetype = negotiation.response_type(request)
-    if not put_code.isdigit():
-        raise OrcidError(9034, "'%s' is not a valid put-code" % put_code)
+    number = params.java_long(put_code)
+    if number is None:
+        raise OrcidError(9034, "'%s' is not a valid put-code" % put_code[:100])
     st = state()
     groups = st.registry.group_ids
-    caller = _caller(write=request.method != "GET")
-    if request.method == "GET":
+    # HEAD is a GET without the body (Werkzeug drops it).
+    reading = request.method in ("GET", "HEAD")
+    caller = _caller(write=not reading)
+    if reading:
         with st.registry.lock:
-            return render_element(st.renderer.group_id_record(groups.find(int(put_code))), mimetype)
+            return render_element(st.renderer.group_id_record(groups.find(number)), mimetype)
     if request.method == "DELETE":
-        groups.delete(int(put_code), _in_use)
+        groups.delete(number, _in_use, caller.source)
         return Response(status=204)
     body = bodies.read(request, TAG)
     with st.registry.lock:
-        item = groups.update(int(put_code), body, caller.source)
+        item = groups.update(number, body, caller.source)
         return render_element(st.renderer.group_id_record(item), mimetype)
 
 

@@ -31,7 +31,7 @@ def response_type(request: Request, default: str = "application/vnd.orcid+xml") 
     best = accepted(request).best_match(ORCID_TYPES)
     if best is None:
         raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
-                         "of %s" % (accept, ", ".join(ORCID_TYPES)), status=406)
+                         "of %s" % (accept[:200], ", ".join(ORCID_TYPES)), status=406)
     return best
 
 

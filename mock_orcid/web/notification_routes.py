@@ -7,7 +7,7 @@ from ..registry import notifications, rules
 from ..registry.errors import OrcidError
 from ..registry.namespaces import qn
 from ..registry.store import check_record_state
-from . import bodies, negotiation
+from . import bodies, negotiation, params
 from .auth import authenticate
 from .context import state
 from .render_http import render_element
@@ -48,12 +48,13 @@ def collection(orcid):
 @bp.route("/v3.0/<orcid>/notification-permission/<put_code>", methods=["GET", "DELETE"])
 def one(orcid, put_code):
     st, caller, record, mimetype = _context(orcid)
-    if not put_code.isdigit():
-        raise OrcidError(9034, "'%s' is not a valid put-code" % put_code)
+    number = params.java_long(put_code)
+    if number is None:
+        raise OrcidError(9034, "'%s' is not a valid put-code" % put_code[:100])
     with st.registry.lock:
         if request.method == "DELETE":
-            item = notifications.permission_archive(st.registry, record, int(put_code),
+            item = notifications.permission_archive(st.registry, record, number,
                                                     caller.client.client_id)
         else:
-            item = notifications.permission_find(record, int(put_code), caller.client.client_id)
+            item = notifications.permission_find(record, number, caller.client.client_id)
         return render_element(st.renderer.permission_notification(item), mimetype)

@@ -135,7 +135,9 @@ def _scalar_text(value, simple_type, where: str) -> str:
     if isinstance(value, (int, float)):
         if _primitive(simple_type) == "dateTime":
             return _millis_to_iso(value)
-        return str(int(value)) if float(value).is_integer() else str(value)
+        if isinstance(value, int):
+            return str(value)     # exact, however long (float() overflows past 1e308)
+        return str(int(value)) if value.is_integer() else str(value)
     if isinstance(value, str):
         return _enum_literal(value, simple_type)
     raise JsonShapeError("'%s' must be a string, number or boolean" % where)

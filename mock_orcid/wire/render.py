@@ -22,7 +22,7 @@ from ..registry.errors import OrcidError
 from ..registry.model import Item, Record, Source
 from ..registry.namespaces import NS, local_name, qn
 from ..registry.vocabularies import WORK_TYPES
-from . import jsonmap, schemas, xmlwrite
+from . import jsonmap, schemas, xmlio, xmlwrite
 from .fragment import Fragment
 
 C = "{%s}" % NS["common"]
@@ -379,7 +379,9 @@ class Renderer:
         elem = ET.Element(qn("error", "error"))
         body = err.as_dict()
         for key in ("response-code", "developer-message", "user-message", "error-code", "more-info"):
-            _sub(elem, qn("error", key), body[key])
+            # A message may quote the request (a path, a header, a query value): what XML
+            # cannot carry is shown as U+FFFD, so the error itself stays well-formed.
+            _sub(elem, qn("error", key), xmlio.ILLEGAL_CHARS.sub("\ufffd", str(body[key])))
         return elem
 
 

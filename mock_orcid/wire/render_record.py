@@ -95,7 +95,10 @@ class RecordRenderer:
             _sub(node, C + "last-modified-date", iso(e.last_modified))
             src = _sub(node, C + "source")
             self.r.orcid_identifier(src, C + "source-orcid", record.orcid)
-            _sub(src, C + "source-name", record.display_name)
+            # ORCID names a researcher source only by a public name (SourceNameCacheManager's
+            # fetchDisplayablePublicName); a limited or private name is left out everywhere.
+            if record.name_visibility == "public" and record.display_name:
+                _sub(src, C + "source-name", record.display_name)
             _sub(node, qn("email", "email"), e.email)
         return elem
 

@@ -231,13 +231,17 @@ def errors(element: ET.Element, set_name: str | None = None) -> list[str]:
     """Validation errors for a parsed element, as short readable messages."""
     sch = schema(set_name or set_for_element(element))
     out = []
-    for err in sch.iter_errors(element):
-        text = "%s: %s" % (err.path, err.reason or err.message) if err.path else (err.reason or err.message)
-        text = _CLARK.sub(lambda m: m.group(1) + ":", text)   # {…/ns/work}title -> work:title
-        if text not in out:
-            out.append(text)
-        if len(out) >= 10:
-            break
+    try:
+        for err in sch.iter_errors(element):
+            text = "%s: %s" % (err.path, err.reason or err.message) if err.path else (err.reason or err.message)
+            text = _CLARK.sub(lambda m: m.group(1) + ":", text)   # {…/ns/work}title -> work:title
+            if text not in out:
+                out.append(text)
+            if len(out) >= 10:
+                break
+    except xmlschema.XMLSchemaException as exc:
+        # Raised rather than reported, e.g. for an xsi:type naming no type of the schema.
+        out.append(_CLARK.sub(lambda m: m.group(1) + ":", "%s" % exc).strip())
     return out
 
 

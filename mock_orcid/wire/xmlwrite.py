@@ -3,6 +3,7 @@ declarations on the root, sorted by prefix; canonical prefixes; ``" />"`` for em
 in one pass, and with ``Fragment`` nodes copied as text instead of walked."""
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from .fragment import Fragment
@@ -14,7 +15,15 @@ HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _QNAMES: dict[str, str] = {}
 
 
+# What XML 1.0 cannot carry: C0 controls but tab/LF/CR, lone surrogates, U+FFFE and U+FFFF.
+# Nothing such is stored, but a character that slipped through must not make a whole answer
+# unreadable: it is written as U+FFFD.
+ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape_text(text: str) -> str:
+    if ILLEGAL_CHARS.search(text):
+        text = ILLEGAL_CHARS.sub("\ufffd", text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -25,6 +34,8 @@ def _escape_text(text: str) -> str:
 
 
 def _escape_attr(text: str) -> str:
+    if ILLEGAL_CHARS.search(text):
+        text = ILLEGAL_CHARS.sub("\ufffd", text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
