@@ -89,7 +89,8 @@ def orcid_error(resp, status: int | None = None, code: int | None = None) -> dic
     assert resp.status_code >= 400, (resp.status_code, resp.text[:300])
     if status is not None:
         assert resp.status_code == status, (resp.status_code, resp.text[:500])
-    if ctype.endswith("json"):
+    # When the Accept names nothing ORCID can write, its error body is JSON with no Content-Type.
+    if ctype.endswith("json") or not ctype:
         body = resp.json()
         assert list(body) == ERROR_KEYS, body
         fields = body

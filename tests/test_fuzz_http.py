@@ -132,7 +132,7 @@ class Fuzzer:
             if resp.status_code in (401, 403) and _bearer_error(resp):
                 return None     # a missing or bad token: ORCID's OAuth JSON, whatever the Accept
             fields = orcid_error(resp)
-            ctype = resp.headers["Content-Type"].split(";")[0]
+            ctype = resp.headers.get("Content-Type", "").split(";")[0]   # none on a 406
             wanted = accept.split(";")[0].strip() if accept else ""
             if "q=0" not in accept and wanted in (XML, JSON, "application/orcid+xml", "application/orcid+json",
                           "application/xml", "application/json") and resp.status_code != 406:

@@ -118,7 +118,7 @@ class StateLog:
                 elif kind == "sequences":
                     registry.sequences.update(value)
                 elif kind == "group-id":
-                    registry.group_ids.records[value.put_code] = value
+                    registry.group_ids.restore(value)
                 elif kind == "webhook":
                     registry.webhooks._hooks[value.key] = value
                 elif kind == "notification":

@@ -79,6 +79,10 @@ class GroupIds:
             return next((i for i in self.records.values()
                          if (i.body.findtext(G + "name") or "").strip() == name), None)
 
+    def restore(self, item: Item) -> None:
+        """Put back a record kept elsewhere (the state file), index included."""
+        self._put(item)
+
     def _put(self, item: Item) -> None:
         old = self.records.get(item.put_code)
         if old is not None:
