@@ -9,6 +9,7 @@ from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
 from .sync.webhooks.dispatcher import WebhookDispatcher
+from .sync.buckets import SyncBuckets
 from .wire.render import Renderer
 
 
@@ -23,6 +24,8 @@ class MockState:
         # Its thread runs while the server does (server.py); dispatch_now works without it.
         self.webhooks = WebhookDispatcher(self.registry, interval=settings.webhook_interval)
         self.registry.subscribe(self.webhooks)
+        self.sync_buckets = SyncBuckets(self.registry, self.renderer, settings.registry_url)
+        self.registry.subscribe(self.sync_buckets)
         self.reset()
 
     @property

@@ -1,2 +1,2 @@
-"""Features that keep other systems in sync with the registry, each a listener of its change
-stream: webhooks (and, as they arrive, search, sync buckets, exports)."""
+"""Features that keep other systems in step with the registry, each a listener of its change
+stream: search, webhooks, and the sync buckets, Lambda file and public data file."""

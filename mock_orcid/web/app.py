@@ -13,7 +13,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.extensions["mock_orcid"] = state
     app.url_map.strict_slashes = False
 
-    from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes
+    from . import admin, api, errors, group_id_routes, notification_routes, oauth_routes, s3_routes
     from . import admin_webhooks, webhook_routes
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_webhooks.bp)
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(group_id_routes.bp)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(s3_routes.bp)      # static bucket names: they win over /<prefix>/v3.0
     errors.install(app)
 
     @app.after_request

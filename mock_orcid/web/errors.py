@@ -42,6 +42,11 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        if exc.code == 404:
+            from .s3_routes import s3_not_found    # S3 clients get S3's NoSuchBucket
+            s3 = s3_not_found()
+            if s3 is not None:
+                return s3
         if request.path.startswith("/__admin") or request.path.startswith("/oauth"):
             return Response(json.dumps({"error": exc.name.lower().replace(" ", "_"),
                                         "error_description": exc.description}),
