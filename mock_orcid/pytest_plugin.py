@@ -76,6 +76,18 @@ class MockOrcid:
         """Run one webhook dispatch pass now; ``{"delivered": [...], "skipped": [...]}``."""
         return self._json("POST", "/__admin/webhooks/dispatch")
 
+    # -- ORCID's bulk files, read over HTTP like `mock-orcid export` ----------------
+    def export_public_data_file(self, directory, year: int | None = None) -> list:
+        """Write ORCID_YYYY_10_summaries.tar.gz and the eleven activities archives into
+        ``directory`` from what the server holds now; returns their paths."""
+        from .sync.exports.commands import export_public_data_file
+        return export_public_data_file(directory, year, self.url)
+
+    def export_lambda_file(self, path):
+        """Write last_modified.csv.tar as the server serves it; returns its path."""
+        from .sync.exports.commands import export_lambda_file
+        return export_lambda_file(path, self.url)
+
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
               scopes="/read-limited /activities/update") -> dict:
@@ -123,5 +135,6 @@ def mock_orcid_server():
 @pytest.fixture(scope="session")
 def mock_orcid(mock_orcid_server) -> MockOrcid:
     """A running mock-orcid: ``.url``, ``.reset()``, ``.create_user()``, ``.create_client()``,
-    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``."""
+    ``.token(client, user, scopes)``, ``.webhooks()``, ``.dispatch_webhooks()``,
+    ``.export_public_data_file(dir)``, ``.export_lambda_file(path)``."""
     return MockOrcid(mock_orcid_server)

@@ -9,7 +9,7 @@ from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
 from .sync.webhooks.dispatcher import WebhookDispatcher
-from .sync.buckets import SyncBuckets
+from .sync.buckets.view import SyncBuckets
 from .wire.render import Renderer
 
 

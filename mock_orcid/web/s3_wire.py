@@ -262,11 +262,11 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise _unsatisfiable(header, size)
         return max(0, size - length), size - 1
     first = int(first)
-    last = int(last) if last else size - 1
-    if last < first:
-        return None
+    if last and int(last) < first:
+        return None                      # not a valid range: S3 ignores it
     if first >= size:
         raise _unsatisfiable(header, size)
+    last = int(last) if last else size - 1
     return first, min(last, size - 1)
 
 

@@ -5,7 +5,3 @@ XML it stores, ``lambda_file`` builds ``last_modified.csv.tar``, ``store`` holds
 lists them the way S3 does, and ``view.SyncBuckets`` is the change-stream listener that keeps
 them up to date.
 """
-from .store import ObjectStore, S3Object
-from .view import SyncBuckets
-
-__all__ = ["ObjectStore", "S3Object", "SyncBuckets"]
