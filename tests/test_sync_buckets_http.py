@@ -4,6 +4,7 @@ write changes exactly the objects ORCID's message listener would change; S3's er
 from __future__ import annotations
 
 import hashlib
+import threading
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -280,3 +281,39 @@ def test_s3fs_reads_folders_and_byte_ranges(three, mock_orcid):
         handle.seek(100)
         assert handle.read(700) == whole[100:800]
     assert fs.info(path)["size"] == len(whole)
+
+
+def test_concurrent_writes_and_reads_leave_exactly_the_written_objects(s3, people, mock_orcid):
+    """Writers on four records and a reader listing all along: no error, no lost object."""
+    orcids = [people.add() for _ in range(4)]
+    failures, done = [], threading.Event()
+
+    def write(orcid, base):
+        try:
+            for n in range(8):
+                people.add_work(orcid, n=base + n)
+        except Exception as exc:          # collected: an assertion in a thread would be lost
+            failures.append(exc)
+
+    def read():
+        reader = s3_client(mock_orcid.url)
+        while not done.is_set():
+            for bucket in (SUMMARIES,) + ACTIVITIES:
+                reader.list_objects_v2(Bucket=bucket)
+
+    writers = [threading.Thread(target=write, args=(o, 100 * i)) for i, o in enumerate(orcids)]
+    lister = threading.Thread(target=read)
+    lister.start()
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    lister.join()
+    assert failures == []
+    works = [key for bucket, key in objects(s3) if "/works/" in key]
+    assert len(works) == 32
+    for orcid in orcids:
+        assert sum(key.split("/")[1] == orcid for key in works) == 8
+        summary = ET.fromstring(s3.get_object(Bucket=SUMMARIES, Key=summary_key(orcid))["Body"].read())
+        assert len(summary.findall(".//{%s}work-summary" % WORK_NS)) == 8
