@@ -182,13 +182,17 @@ def _encoder(encoding_type: str | None):
     return lambda s: quote_plus(s, safe="/")
 
 
-def _contents(page, enc, owner: bool) -> str:
+def _contents(page, enc, owner: bool, encoding_type: str | None) -> str:
     out = []
     for obj in page.contents:
-        out.append("<Contents>%s%s%s%s%s<StorageClass>STANDARD</StorageClass></Contents>" % (
-            _text("Key", obj.key, enc), _text("LastModified", iso(obj.last_modified)),
-            _text("ETag", obj.etag), _text("Size", obj.size),
-            "<Owner><ID>%s</ID></Owner>" % OWNER_ID if owner else ""))
+        entry = obj.listing.get((encoding_type, owner))
+        if entry is None:
+            entry = obj.listing[(encoding_type, owner)] = (
+                "<Contents>%s%s%s%s%s<StorageClass>STANDARD</StorageClass></Contents>" % (
+                    _text("Key", obj.key, enc), _text("LastModified", iso(obj.last_modified)),
+                    _text("ETag", obj.etag), _text("Size", obj.size),
+                    "<Owner><ID>%s</ID></Owner>" % OWNER_ID if owner else ""))
+        out.append(entry)
     for prefix in page.common_prefixes:
         out.append("<CommonPrefixes>%s</CommonPrefixes>" % _text("Prefix", prefix, enc))
     return "".join(out)
@@ -205,7 +209,7 @@ def list_v2_body(bucket: str, page, prefix: str, delimiter: str | None, limit: i
              _text("ContinuationToken", token),
              _text("NextContinuationToken", continuation_token(page.last) if page.truncated else None),
              _text("StartAfter", start_after, enc), _text("EncodingType", encoding_type),
-             _contents(page, enc, fetch_owner)]
+             _contents(page, enc, fetch_owner, encoding_type)]
     return _list_result(parts)
 
 
@@ -221,7 +225,7 @@ def list_v1_body(bucket: str, page, prefix: str, delimiter: str | None, limit: i
              _text("NextMarker", next_marker, enc), _text("MaxKeys", limit),
              _text("Delimiter", delimiter or None, enc),
              _text("IsTruncated", "true" if page.truncated else "false"),
-             _text("EncodingType", encoding_type), _contents(page, enc, True)]
+             _text("EncodingType", encoding_type), _contents(page, enc, True, encoding_type)]
     return _list_result(parts)
 
 

@@ -24,6 +24,9 @@ class S3Object:
     etag: str                   # quoted MD5 of the body, as S3 gives for a single-part upload
     last_modified: datetime     # when it was (re)written: S3 stamps its own upload time
     content_type: str = "application/xml"
+    # Its <Contents> entries in listings, by (encoding-type, fetch-owner), made on first use: an
+    # object never changes, so a page of 1000 keys is joined, not re-escaped, on every call.
+    listing: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -107,13 +110,13 @@ class Bucket:
 
 
 class ObjectStore:
-    """The buckets, behind one lock. ``before_read`` (set by the view) brings them up to date
-    before anything is read, so a reader always sees every committed write."""
+    """The buckets, behind one lock. ``before_read(bucket name)`` (set by the view) brings them
+    up to date before anything is read, so a reader always sees every committed write."""
 
     def __init__(self, names: tuple[str, ...]):
         self.lock = threading.RLock()
         self._buckets = {name: Bucket(name) for name in names}
-        self.before_read: Callable[[], None] = lambda: None
+        self.before_read: Callable[[str], None] = lambda name: None
 
     def names(self) -> tuple[str, ...]:
         return tuple(self._buckets)
@@ -122,7 +125,7 @@ class ObjectStore:
         """The bucket for reading (up to date), or None if there is no such bucket."""
         if name not in self._buckets:
             return None
-        self.before_read()
+        self.before_read(name)
         return self._buckets[name]
 
     def writable(self, name: str) -> Bucket:

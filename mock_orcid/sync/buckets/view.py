@@ -66,8 +66,9 @@ class SyncBuckets:
             self._rows_changed, self._rows_built = when, None
 
     # ------------------------------------------------------------------ catching up
-    def catch_up(self) -> None:
-        """Bring every record changed so far up to date, then the Lambda file."""
+    def catch_up(self, bucket: str | None = None) -> None:
+        """Bring every record changed so far up to date, then the Lambda file if ``bucket`` is
+        its bucket (or None): rebuilding it costs a sort of every row, so only its readers pay."""
         with self._catch_up_lock:
             with self._pending_lock:
                 orcids = list(self._pending)
@@ -78,8 +79,9 @@ class SyncBuckets:
                     self._refresh(orcid, generation)
                 except Exception:     # one record that fails to render must not hide the rest
                     log.exception("sync buckets: could not refresh %s", orcid)
-            with self.store.lock:
-                self._write_lambda_file()
+            if bucket in (None, keys.LAMBDA_BUCKET):
+                with self.store.lock:
+                    self._write_lambda_file()
 
     def _refresh(self, orcid: str, generation: int) -> None:
         with self.registry.lock:
