@@ -317,3 +317,37 @@ def test_concurrent_writes_and_reads_leave_exactly_the_written_objects(s3, peopl
         assert sum(key.split("/")[1] == orcid for key in works) == 8
         summary = ET.fromstring(s3.get_object(Bucket=SUMMARIES, Key=summary_key(orcid))["Body"].read())
         assert len(summary.findall(".//{%s}work-summary" % WORK_NS)) == 8
+
+
+@pytest.mark.parametrize("method, path, headers, status, code", [
+    ("GET", "/v3.0-summaries?list-type=2&max-keys=-1", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?list-type=2&max-keys=ten", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?list-type=3", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?list-type=2&encoding-type=base64", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?list-type=2&continuation-token=%FF%FE", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?acl", {}, 501, "NotImplemented"),
+    ("GET", "/v3.0-summaries/097/0000-0002-1825-0097.xml?partNumber=2", {}, 416, "InvalidPartNumber"),
+    ("GET", "/v3.0-summaries/097/0000-0002-1825-0097.xml?partNumber=x", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries/097/0000-0002-1825-0097.xml?versionId=abc", {}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries/%C3%28.xml", {}, 404, "NoSuchKey"),
+    ("GET", "/v3.0-summaries/" + "a/" * 2000, {}, 404, "NoSuchKey"),
+    ("GET", "/v3.0-summaries?list-type=2&prefix=" + "%F0%9F%98%80" * 500, {}, 200, None),
+    ("POST", "/v3.0-summaries?delete", {}, 403, "AccessDenied"),
+    ("GET", "/v3.0-summaries/097/0000-0002-1825-0097.xml", {"Range": "bytes=abc"}, 200, None),
+    ("GET", "/v3.0-summaries/097/0000-0002-1825-0097.xml",
+     {"If-Modified-Since": "yesterday", "If-Unmodified-Since": "not a date"}, 200, None),
+    ("GET", "/v3.0-summaries", {"Authorization": "Basic Zm9vOmJhcg=="}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries", {"Authorization": "AWS onlykey"}, 400, "InvalidArgument"),
+    ("GET", "/v3.0-summaries?X-Amz-Algorithm=AWS4-HMAC-SHA256", {}, 400,
+     "AuthorizationQueryParametersError"),
+    ("GET", "/not-a-bucket/key", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}, 404, "NoSuchBucket"),
+])
+def test_bad_s3_input_gets_s3s_error_and_never_a_crash(mock_orcid, method, path, headers, status,
+                                                        code):
+    mock_orcid.reset()
+    r = requests.request(method, mock_orcid.url + path, headers=headers)
+    assert r.status_code == status, r.text[:300]
+    if code is not None:
+        error = ET.fromstring(r.content)
+        assert error.tag == "Error" and error.findtext("Code") == code
+        assert error.findtext("RequestId") == r.headers["x-amz-request-id"]
