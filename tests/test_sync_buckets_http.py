@@ -118,6 +118,14 @@ def test_summaries_are_the_public_record_and_activities_the_public_item(s3, thre
     member = ET.fromstring(s3.get_object(Bucket=bucket, Key=activity_key(orcid, "membership",
                                                                          membership))["Body"].read())
     assert member.tag == "{%s}membership" % MEMBERSHIP_NS
+    for endpoint, folder, put_code in [("work", "works", codes[orcid]),
+                                       ("membership", "membership", membership)]:
+        stored = s3.get_object(Bucket=bucket, Key=activity_key(orcid, folder, put_code))
+        public = requests.get("%s/pub/v3.0/%s/%s/%s" % (mock_orcid.url, orcid, endpoint, put_code),
+                              headers={"Accept": "application/vnd.orcid+xml"})
+        assert _unindented(ET.fromstring(stored["Body"].read())) == \
+            _unindented(ET.fromstring(public.content))
+        assert stored["ContentType"] == "application/xml"
 
 
 def test_a_new_work_adds_its_object_and_rewrites_only_its_summary(s3, three, people):
