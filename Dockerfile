@@ -21,10 +21,12 @@ WORKDIR /src
 # does not re-download them: this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml ./
 RUN mkdir -p mock_orcid/registry mock_orcid/wire mock_orcid/oauth mock_orcid/web \
-       mock_orcid/sync/webhooks mock_orcid/sync/search mock_orcid/harness/fixtures xsd/legacy xsd/v2 fixtures \
+       mock_orcid/sync/webhooks mock_orcid/sync/search \
+       mock_orcid/sync/buckets mock_orcid/sync/exports mock_orcid/harness/fixtures xsd/legacy xsd/v2 fixtures \
     && touch README.md mock_orcid/__init__.py mock_orcid/registry/__init__.py \
        mock_orcid/wire/__init__.py mock_orcid/oauth/__init__.py mock_orcid/web/__init__.py \
        mock_orcid/sync/__init__.py mock_orcid/sync/webhooks/__init__.py mock_orcid/sync/search/__init__.py \
+       mock_orcid/sync/buckets/__init__.py mock_orcid/sync/exports/__init__.py \
        mock_orcid/harness/__init__.py mock_orcid/harness/fixtures/__init__.py \
     && pip install --no-cache-dir . \
     && pip uninstall -y mock-orcid \

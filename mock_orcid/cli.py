@@ -45,9 +45,12 @@ def main(argv=None) -> int:
                        "every write is on disk before its answer, replayed on start "
                        "(default: in memory only)")
     _add_fixtures_commands(sub)
+    _add_export(sub)
     args = parser.parse_args(argv)
     if args.command == "fixtures":
         return args.run(args)
+    if args.command == "export":
+        return _export(args)
 
     settings = Settings.from_env(host=args.host, port=args.port, base_url=args.base_url,
                                  registry_url=args.registry_url, fixtures=args.fixtures,
@@ -135,6 +138,37 @@ def _fixtures_export(args) -> int:
     counts = write_folder(document, args.dir)
     print("wrote %s: %d users, %d items, %d clients, %d tokens"
           % (args.dir, counts["users"], counts["items"], counts["clients"], counts["tokens"]))
+    return 0
+
+
+def _add_export(sub) -> None:
+    export = sub.add_parser("export", help="write ORCID's bulk files from a running mock")
+    kinds = export.add_subparsers(dest="kind", required=True)
+    url_help = ("the running mock to read (default $MOCK_ORCID_BASE_URL, else "
+                "http://127.0.0.1:8080)")
+    lambda_file = kinds.add_parser("lambda-file", help="last_modified.csv.tar, as served")
+    lambda_file.add_argument("file", help="where to write it (a directory gets the file's name)")
+    lambda_file.add_argument("--url", help=url_help)
+    data_file = kinds.add_parser("public-data-file", help="ORCID_YYYY_10_summaries.tar.gz and "
+                                 "ORCID_YYYY_10_activities_{0..9,X}.tar.gz")
+    data_file.add_argument("dir", help="directory to write the twelve archives into")
+    data_file.add_argument("--year", type=int, help="the YYYY in the names (default this year)")
+    data_file.add_argument("--url", help=url_help)
+
+
+def _export(args) -> int:
+    from .sync.exports.bucket_reader import ExportError
+    from .sync.exports.commands import export_lambda_file, export_public_data_file
+    try:
+        if args.kind == "lambda-file":
+            paths = [export_lambda_file(args.file, args.url)]
+        else:
+            paths = export_public_data_file(args.dir, args.year, args.url)
+    except ExportError as exc:
+        print("mock-orcid export: %s" % exc, file=sys.stderr)
+        return 1
+    for path in paths:
+        print(path)
     return 0
 
 

@@ -173,6 +173,17 @@ class MockOrcid:
 
     def real_clock(self) -> dict:
         return self._json("DELETE", "/__admin/clock")
+    # -- ORCID's bulk files, read over HTTP like `mock-orcid export` ----------------
+    def export_public_data_file(self, directory, year: int | None = None) -> list:
+        """Write ORCID_YYYY_10_summaries.tar.gz and the eleven activities archives into
+        ``directory`` from what the server holds now; returns their paths."""
+        from .sync.exports.commands import export_public_data_file
+        return export_public_data_file(directory, year, self.url)
+
+    def export_lambda_file(self, path):
+        """Write last_modified.csv.tar as the server serves it; returns its path."""
+        from .sync.exports.commands import export_lambda_file
+        return export_lambda_file(path, self.url)
 
     # -- OAuth, as a client does it ----------------------------------------------
     def token(self, client: dict, user: dict | str | None = None,
@@ -241,7 +252,8 @@ def mock_orcid(mock_orcid_server) -> MockOrcid:
     ``.requests(**filters)``, ``.clear_requests()``, ``.add_fault(**fault)``, ``.faults()``,
     ``.clear_faults(id=None)``, ``.set_rate_limit(on)``, ``.clock()``, ``.advance_clock(s)``,
     ``.set_clock(now, frozen)``, ``.real_clock()``;
-    ``.reroute()``, ``.export_fixtures()``."""
+    ``.reroute()``, ``.export_fixtures()``, ``.export_public_data_file(dir)``,
+    ``.export_lambda_file(path)``."""
     return MockOrcid(mock_orcid_server)
 
 

@@ -12,6 +12,7 @@ from .registry.notifications import AmendedNotifications
 from .registry.store import Registry
 from .settings import DEFAULT_FIXTURES, Settings
 from .sync.webhooks.dispatcher import WebhookDispatcher
+from .sync.buckets.view import SyncBuckets
 from .sync.search.index import SearchIndex
 from .wire.read_cache import ReadCache
 from .wire.render import Renderer
@@ -42,9 +43,12 @@ class MockState:
         self.registry.subscribe(self.webhooks)
         self.search_index = SearchIndex(self.registry)
         self.registry.subscribe(self.search_index)
+        self.sync_buckets = SyncBuckets(self.registry, self.renderer, settings.registry_url)
+        self.registry.subscribe(self.sync_buckets)
         if self.state_log is not None and self.state_log.has_state():
             self.loaded = self.state_log.restore(self.registry)    # the state file wins
             self.search_index.rebuild()     # a restore publishes no changes
+            self.sync_buckets.rebuild()
             self.state_log.attach(self.registry)
         else:
             self.reset()

@@ -1,2 +1,2 @@
-"""Keeping in sync: features that follow the registry's change stream (search, webhooks,
-sync buckets, exports). Each lives in its own module or subpackage and listens on its own."""
+"""Features that keep other systems in step with the registry, each a listener of its change
+stream: search, webhooks, and the sync buckets, Lambda file and public data file."""

@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.url_map.strict_slashes = False
 
     from . import admin, api, errors, group_id_routes, limits, notification_routes, oauth_routes
+    from . import s3_routes
     from . import admin_webhooks, webhook_routes
     from . import admin_fixtures, admin_harness, admin_index, harness_glue
     from . import search_routes
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
     app.register_blueprint(notification_routes.bp)
     app.register_blueprint(search_routes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(s3_routes.bp)      # static bucket names: they win over /<prefix>/v3.0
     app.register_blueprint(api_versions.bp)
     errors.install(app)
     app.before_request(admin.own_callers_only)

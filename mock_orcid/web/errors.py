@@ -48,6 +48,11 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        if exc.code == 404:
+            from .s3_routes import s3_not_found    # S3 clients get S3's NoSuchBucket
+            s3 = s3_not_found()
+            if s3 is not None:
+                return s3
         if request.path.startswith("/__admin"):
             from .admin_replies import admin_error
             return admin_error(exc.code, exc.description or exc.name)

@@ -233,3 +233,16 @@ def record_summary(rr: RecordRenderer, record: Record, visible_items) -> ET.Elem
         for domain in domains:
             _sub(_sub(box, S + "email-domain"), S + "value", domain)
     return _ordered(elem.tag, {}, list(elem))
+
+
+# What an anonymous caller of the public API is: the listener that fills ORCID's sync buckets
+# reads with a /read-public token, which sees exactly this.
+PUBLIC_READER = Reader(client_id=None, scopes=frozenset({"/read-public"}), public_api=True)
+
+
+def public_record(rr: RecordRenderer, record: Record, public_items) -> ET.Element:
+    """GET /pub/v3.0/{orcid}/record: ``public_items(section)`` gives a section's public items
+    in put-code order. The public API groups only what it shows."""
+    activities = rr.r.activities_summary(record, [(s, public_items(s), None)
+                                                  for s in sections.ACTIVITIES])
+    return rr.record(record, PUBLIC_READER, public_items, activities)
