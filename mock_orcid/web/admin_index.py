@@ -136,7 +136,13 @@ def index() -> dict:
 @bp.get("/")
 @bp.get("/__admin")
 def home():
-    """What is served: HTML for a browser, JSON otherwise."""
+    """What is served: HTML for a browser, JSON otherwise. An S3 client asking for ``/`` is
+    listing the sync buckets (ListBuckets) and gets S3's answer."""
+    if request.path == "/":
+        from .s3_routes import s3_not_found
+        s3 = s3_not_found()
+        if s3 is not None:
+            return s3
     data = index()
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
         return render_template("index.html", index=data)
