@@ -251,22 +251,31 @@ def _shown(reader, section):
 
 
 def _bulk_read(caller: Caller, record, mimetype, section, codes_text):
-    codes = [c for c in codes_text.split(",")]
+    st = state()
+    results = bulk_results(caller, record, section, codes_text,
+                           lambda item: st.renderer.view(record.orcid, item).full)
+    return render_element(st.renderer.bulk(results), mimetype)
+
+
+def bulk_results(caller: Caller, record, section, codes_text, render) -> list:
+    """GET /works/{pc,pc,...}: per put-code, ``render(item)`` or the error ORCID puts in its
+    place (9034 unknown, 9013/9038 not visible), in the order asked; at most MAX_BULK."""
+    codes = codes_text.split(",")
     if len(codes) > MAX_BULK:
         raise OrcidError(9042, "%d put-codes were requested; the limit is %d" % (len(codes), MAX_BULK))
-    st = state()
+    registry = state().registry
     results = []
     for code in codes:
         code = code.strip()
         number = params.java_long(code)
-        item = st.registry.lookup_item(record, section, number) if number is not None else None
+        item = registry.lookup_item(record, section, number) if number is not None else None
         if item is None:
             results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
                                       "record %s" % (code[:100], record.orcid)))
             continue
         err = read_error(item, caller.reader, section.read_scope, "work")
-        results.append(err or st.renderer.view(record.orcid, item).full)
-    return render_element(st.renderer.bulk(results), mimetype)
+        results.append(err or render(item))
+    return results
 
 
 # -------------------------------------------------------------------- writes

@@ -13,7 +13,7 @@ from ..registry.visibility import read_error, visible
 from ..wire import schemas
 from ..wire.render_record import RecordRenderer
 from ..wire.render_v2 import RendererV2
-from . import api, params
+from . import api
 from .context import state
 from .render_http import render_element
 
@@ -87,23 +87,10 @@ def record_view(version, caller, record, mimetype, view):
 
 
 def bulk_read(version, caller, record, mimetype, section, codes_text):
-    codes = codes_text.split(",")
-    if len(codes) > api.MAX_BULK:
-        raise OrcidError(9042, "%d put-codes were requested; the limit is %d"
-                         % (len(codes), api.MAX_BULK))
     st = state()
     v2 = RendererV2(st.renderer, version)
-    results = []
-    for code in codes:
-        code = code.strip()
-        number = params.java_long(code)
-        item = st.registry.lookup_item(record, section, number) if number is not None else None
-        if item is None:
-            results.append(OrcidError(9034, "'%s' is not a valid put code for a work on "
-                                      "record %s" % (code[:100], record.orcid)))
-            continue
-        err = read_error(item, caller.reader, section.read_scope, "work")
-        results.append(err or v2.item(record.orcid, item))
+    results = api.bulk_results(caller, record, section, codes_text,
+                               lambda item: v2.item(record.orcid, item))
     return _send(st.renderer.bulk(results), mimetype, version)
 
 

@@ -21,36 +21,27 @@ _QNAMES: dict[str, str] = {}
 ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _escape_text(text: str) -> str:
+# ElementTree's escaping: text escapes &, < and >; an attribute also quotes and whitespace.
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTR_ESCAPES = _TEXT_ESCAPES + (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"),
+                                 ("\t", "&#09;"))
+
+
+def _escaped(text: str, escapes) -> str:
     if ILLEGAL_CHARS.search(text):
         text = ILLEGAL_CHARS.sub("\ufffd", text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    for char, entity in escapes:
+        if char in text:
+            text = text.replace(char, entity)
     return text
+
+
+def _escape_text(text: str) -> str:
+    return _escaped(text, _TEXT_ESCAPES)
 
 
 def _escape_attr(text: str) -> str:
-    if ILLEGAL_CHARS.search(text):
-        text = ILLEGAL_CHARS.sub("\ufffd", text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return _escaped(text, _ATTR_ESCAPES)
 
 
 class _Names:
