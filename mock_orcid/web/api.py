@@ -48,6 +48,9 @@ _METHODS = ["GET", "POST", "PUT", "DELETE"]
 def dispatch(orcid: str, rest: str, prefix: str, version: str) -> Response:
     if prefix not in ("", "pub"):
         raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+    if orcid == "status" and not rest and version != "3.0":
+        # 2.x's status (MemberV2/PublicV2 viewStatusText): plain text, no token, both APIs.
+        return Response("OK I am here", status=200, content_type="text/plain")
     public = _public_api(prefix)
     mimetype = negotiation.response_type(request)
     st = state()
