@@ -301,3 +301,17 @@ def test_2x_status_answers_plain_text_on_the_member_and_public_api(mock_orcid, v
         assert r.status_code == 200, (url, r.text)
         assert r.headers["Content-Type"].split(";")[0] == "text/plain"
         assert r.text == "OK I am here"
+
+
+# ------------------------------------------------------------------ record states
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_deactivated_record_answers_409_9044_through_2x_as_through_3_0(mock_orcid, version):
+    user = mock_orcid.create_user()
+    r = requests.patch("%s/__admin/users/%s" % (mock_orcid.url, user["orcid"]),
+                       json={"state": "deactivated"})
+    assert r.status_code == 200, r.text
+    for path in ("", "/record", "/person", "/works", "/activities"):
+        answers = {api: error_code(requests.get("%s/pub/v%s/%s%s" % (
+            mock_orcid.url, api, user["orcid"], path), headers={"Accept": XML}))
+            for api in (version, "3.0")}
+        assert answers == {version: (409, "9044"), "3.0": (409, "9044")}, (path, answers)
