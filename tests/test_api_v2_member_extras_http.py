@@ -234,9 +234,19 @@ def test_a_2x_premium_client_sends_reads_lists_and_archives_permission_notificat
     assert archived.status_code == 200, archived.text
     assert valid(version, "notification", archived.content).find(C + "archived-date") is not None
 
+    # 2.x JSON, as ORCID's permission_v2 classes write it: enums by Java constant name
     as_json = requests.get(location, headers=_gh(token, JSON))
     assert as_json.status_code == 200
-    assert as_json.json()["items"]["item"][0]["item-name"] == "Cracked pots"
+    doc = as_json.json()
+    assert doc["notification-type"] == "PERMISSION"
+    item = doc["items"]["item"][0]
+    assert (item["item-type"], item["item-name"]) == ("FUNDING", "Cracked pots")
+    assert item["external-id"]["external-id-relationship"] == "SELF"
+    assert doc["source"]["source-client-id"]["uri"].startswith(
+        "http://" if version == "2.0" else "https://")
+    three = requests.get(location.replace("/v%s/" % version, "/v3.0/"),
+                         headers=_gh(token, JSON)).json()
+    assert three["items"]["item"][0]["item-type"] == "funding"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -254,16 +264,17 @@ def test_a_2x_permission_notification_may_only_name_the_five_2x_item_types(premi
         # 3.0 takes the same body
         assert requests.post(_nurl(base, "3.0", orcid), data=notification_xml(item_type),
                              headers=_gh(token)).status_code == 201
-    # the same rule for a JSON body (an invalid JSON body is 9047, as in 3.0)
-    as_json = requests.get(_nurl(base, "3.0", orcid), headers=_gh(token, JSON)).json()
+    # the same rule for a JSON body, in 2.x's JSON (Java constant enums); an invalid JSON body
+    # is 9047, as in 3.0
+    as_json = requests.get(_nurl(base, version, orcid), headers=_gh(token, JSON)).json()
     body = {k: v for k, v in as_json["notification"][0].items()
             if k in ("notification-type", "authorization-url", "notification-subject",
                      "notification-intro", "items")}
     json_headers = dict(_gh(token), **{"Content-Type": JSON})
-    body["items"]["item"][0]["item-type"] = "work"
+    body["items"]["item"][0]["item-type"] = "PEER_REVIEW"
     assert requests.post(_nurl(base, version, orcid), json=body,
                          headers=json_headers).status_code == 201
-    body["items"]["item"][0]["item-type"] = "service"
+    body["items"]["item"][0]["item-type"] = "SERVICE"
     refused = requests.post(_nurl(base, version, orcid), json=body, headers=json_headers)
     assert error_code(refused) == (400, "9047"), refused.text
 

@@ -36,7 +36,7 @@ def _context(orcid):
 
 def _send(elem, mimetype, version):
     identity_scheme(elem, version)
-    return render_element(elem, mimetype)
+    return render_element(elem, mimetype, set_name=schemas.notification_permission_set(version))
 
 
 @bp.route("/v%s/<orcid>/notification-permission" % _V, methods=["GET", "POST"])

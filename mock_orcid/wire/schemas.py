@@ -61,7 +61,8 @@ V2_SETS = {"record-2.0": "2.0", "record-2.1": "2.1"}
 V2_SHARED = ("address.xsd", "bulk.xsd", "email.xsd", "error.xsd", "external-identifier.xsd",
              "history.xsd", "keyword.xsd", "other-name.xsd", "person.xsd", "personal-details.xsd",
              "preferences.xsd", "record.xsd", "search.xsd")
-# API 2.x's permission notifications: 3.0's vocabulary with 2.x's five item types.
+# API 2.x's permission notifications: 3.0's vocabulary with 2.x's five item types (and 2.x's
+# JSON: ORCID's permission_v2 classes write enums by their Java constant names).
 NOTIFICATION_PERMISSION_2X = "notification-permission-2.x"
 _REDEFINED = {NOTIFICATION_PERMISSION_2X: ("notification-permission.xsd",)}
 SET_NAMES = ("record", "group-id", "notification-permission", "notification-custom",
@@ -203,7 +204,7 @@ def _schema(name: str) -> xmlschema.XMLSchema11:
 def schema(name: str = "record") -> xmlschema.XMLSchema11:
     with _lock:
         found = _schema(name)
-        if name in V2_SETS:
+        if name in V2_SETS or name == NOTIFICATION_PERMISSION_2X:
             _V2_MAPS.add(id(found.maps))
         return found
 
