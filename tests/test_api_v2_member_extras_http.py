@@ -312,6 +312,7 @@ def test_2x_status_answers_plain_text_on_the_member_and_public_api(mock_orcid, v
         assert r.status_code == 200, (url, r.text)
         assert r.headers["Content-Type"].split(";")[0] == "text/plain"
         assert r.text == "OK I am here"
+    assert requests.post("%s/v%s/status" % (base, version)).status_code == 405
 
 
 # ------------------------------------------------------------------ record states
