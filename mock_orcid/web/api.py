@@ -48,6 +48,12 @@ _METHODS = ["GET", "POST", "PUT", "DELETE"]
 def dispatch(orcid: str, rest: str, prefix: str, version: str) -> Response:
     if prefix not in ("", "pub"):
         raise OrcidError(9001, "Not found: %s" % request.path, status=404)
+    if orcid == "status" and not rest and version != "3.0":
+        # 2.x's status (MemberV2/PublicV2 viewStatusText): plain text, no token, both APIs.
+        if request.method not in ("GET", "HEAD"):
+            raise OrcidError(9001, "Method %s is not allowed on %s" % (request.method,
+                                                                      request.path), status=405)
+        return Response("OK I am here", status=200, content_type="text/plain")
     public = _public_api(prefix)
     mimetype = negotiation.response_type(request)
     st = state()

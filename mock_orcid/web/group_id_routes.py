@@ -1,4 +1,6 @@
-"""/v3.0/group-id-record: client-credentials reads and writes of group-id records."""
+"""/v3.0/group-id-record (and /v2.0, /v2.1): client-credentials reads and writes of group-id
+records. The vocabulary is the same in every version; 2.0 names the source client with an
+http:// URI (wire.downgrade.identity_scheme)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
@@ -6,6 +8,7 @@ from flask import Blueprint, Response, request
 from ..registry import sections
 from ..registry.errors import OrcidError
 from ..registry.namespaces import qn
+from ..wire.downgrade import identity_scheme
 from . import bodies, negotiation, params
 from .auth import authenticate
 from .context import state
@@ -13,6 +16,7 @@ from .render_http import render_element
 
 bp = Blueprint("group_ids", __name__)
 TAG = qn("group-id", "group-id-record")
+_V = '<any("2.0","2.1","3.0"):version>'
 
 
 def _caller(write: bool):
@@ -31,8 +35,13 @@ def _int_arg(name: str, default: int) -> int:
     return number
 
 
-@bp.route("/v3.0/group-id-record", methods=["GET", "POST"])
-def collection():
+def _send(elem, mimetype, version):
+    identity_scheme(elem, version)
+    return render_element(elem, mimetype)
+
+
+@bp.route("/v%s/group-id-record" % _V, methods=["GET", "POST"])
+def collection(version: str):
     mimetype = negotiation.response_type(request)
     st = state()
     groups = st.registry.group_ids
@@ -41,7 +50,7 @@ def collection():
         body = bodies.read(request, TAG)
         item = groups.create(body, caller.source)
         return Response(status=201, headers={
-            "Location": "%s/v3.0/group-id-record/%s" % (st.base_url, item.put_code)})
+            "Location": "%s/v%s/group-id-record/%s" % (st.base_url, version, item.put_code)})
     _caller(write=False)
     name, group_id = request.args.get("name"), request.args.get("group-id")
     if name is not None or group_id is not None:
@@ -52,12 +61,12 @@ def collection():
                 item = groups.by_name(name) if name is not None else groups.by_group_id(group_id)
             # ORCID answers an empty record, not a 404, when nothing matches.
             elem = st.renderer.group_id_record(item) if item else _empty()
-        return render_element(elem, mimetype)
+        return _send(elem, mimetype, version)
     page, size = _int_arg("page", 1), _int_arg("page-size", 100)
     with st.registry.lock:
         items, total = groups.page(page, size)
         elem = st.renderer.group_id_records(items, total, page, size)
-    return render_element(elem, mimetype)
+    return _send(elem, mimetype, version)
 
 
 def _empty():
@@ -65,8 +74,8 @@ def _empty():
     return ET.Element(TAG)
 
 
-@bp.route("/v3.0/group-id-record/<put_code>", methods=["GET", "PUT", "DELETE"])
-def one(put_code: str):
+@bp.route("/v%s/group-id-record/<put_code>" % _V, methods=["GET", "PUT", "DELETE"])
+def one(version: str, put_code: str):
     mimetype = negotiation.response_type(request)
     number = params.java_long(put_code)
     if number is None:
@@ -78,14 +87,15 @@ def one(put_code: str):
     caller = _caller(write=not reading)
     if reading:
         with st.registry.lock:
-            return render_element(st.renderer.group_id_record(groups.find(number)), mimetype)
+            return _send(st.renderer.group_id_record(groups.find(number)), mimetype, version)
     if request.method == "DELETE":
         groups.delete(number, _in_use, caller.source)
         return Response(status=204)
     body = bodies.read(request, TAG)
     with st.registry.lock:
         item = groups.update(number, body, caller.source)
-        return render_element(st.renderer.group_id_record(item), mimetype)
+        elem = st.renderer.group_id_record(item)
+    return _send(elem, mimetype, version)
 
 
 def _in_use(group_id: str) -> bool:

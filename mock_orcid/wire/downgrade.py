@@ -196,3 +196,14 @@ def identity_scheme(elem: ET.Element, version: str) -> None:
             uri = node.find(C + "uri")
             if uri is not None and uri.text and uri.text.startswith("https://"):
                 uri.text = "http://" + uri.text[len("https://"):]
+
+
+def notification_shown(body: ET.Element, version: str) -> bool:
+    """Whether API ``version`` can show a permission notification with this body. 2.x's item
+    types are its five activity kinds; a notification written through 3.0 about, say, a
+    qualification cannot be modelled in 2.x, so 2.x does not show it at all (rather than a
+    notification with part of its items, or one its own schema refuses)."""
+    if version == "3.0":
+        return True
+    return all((t.text or "").strip() in ACTIVITY_SECTIONS_2X
+               for t in body.iter(qn("notification", "item-type")))

@@ -49,7 +49,8 @@ def set_files(name: str) -> list[Path]:
             f for f in v2.glob("*.xsd") if f.name in own and f.name != "common.xsd")
     if name == "group-id":
         return [legacy / "common.xsd", legacy / "group-id.xsd", legacy / "client.xsd"]
-    if name in ("notification-permission", "notification-custom"):
+    if name in ("notification-permission", "notification-custom",
+                NOTIFICATION_PERMISSION_2X):
         return [legacy / "common.xsd", legacy / (name + ".xsd")]
     raise KeyError(name)
 
@@ -60,13 +61,22 @@ V2_SETS = {"record-2.0": "2.0", "record-2.1": "2.1"}
 V2_SHARED = ("address.xsd", "bulk.xsd", "email.xsd", "error.xsd", "external-identifier.xsd",
              "history.xsd", "keyword.xsd", "other-name.xsd", "person.xsd", "personal-details.xsd",
              "preferences.xsd", "record.xsd", "search.xsd")
+# API 2.x's permission notifications: 3.0's vocabulary with 2.x's five item types (and 2.x's
+# JSON: ORCID's permission_v2 classes write enums by their Java constant names).
+NOTIFICATION_PERMISSION_2X = "notification-permission-2.x"
+_REDEFINED = {NOTIFICATION_PERMISSION_2X: ("notification-permission.xsd",)}
 SET_NAMES = ("record", "group-id", "notification-permission", "notification-custom",
-             "record-2.0", "record-2.1")
+             "record-2.0", "record-2.1", NOTIFICATION_PERMISSION_2X)
 
 
 def record_set(version: str) -> str:
     """The schema set of an API version's record vocabulary."""
     return "record" if version == "3.0" else "record-" + version
+
+
+def notification_permission_set(version: str) -> str:
+    """The schema set a permission notification written through API ``version`` must meet."""
+    return "notification-permission" if version == "3.0" else NOTIFICATION_PERMISSION_2X
 
 _lock = threading.Lock()
 
@@ -179,7 +189,8 @@ def write_cached(path: Path, schema) -> None:
 @cache
 def _schema(name: str) -> xmlschema.XMLSchema11:
     files = set_files(name)
-    path = _cache_path(files)
+    # A file another one redefines is read through it, not listed; the cache key needs it too.
+    path = _cache_path(files + [xsd_dir() / "legacy" / f for f in _REDEFINED.get(name, ())])
     cached = read_cached(path) if path is not None else None
     if cached is not None:
         return cached
@@ -193,7 +204,7 @@ def _schema(name: str) -> xmlschema.XMLSchema11:
 def schema(name: str = "record") -> xmlschema.XMLSchema11:
     with _lock:
         found = _schema(name)
-        if name in V2_SETS:
+        if name in V2_SETS or name == NOTIFICATION_PERMISSION_2X:
             _V2_MAPS.add(id(found.maps))
         return found
 
