@@ -1,7 +1,8 @@
-"""Our own 3.0 schemas (``xsd/``), built once per process.
+"""Our own schemas (``xsd/``), built once per process.
 
-There are four schema sets because ORCID's group-id, client and notification vocabularies
-define the ``common`` namespace differently from the record vocabulary (see xsd/legacy).
+There are several schema sets (``SET_NAMES``): ORCID's group-id, client and notification
+vocabularies define the ``common`` namespace differently from the record vocabulary (see
+xsd/legacy), and API 2.0 and 2.1 have record vocabularies of their own (xsd/v2).
 Built schemas are pickled to a cache keyed by the xmlschema version and a hash of the
 XSD files, so a fresh process (each pytest run, each CLI start) loads them in tens of
 milliseconds instead of building them in most of a second. Unpickling runs code, so the cache
