@@ -241,6 +241,7 @@ def mock_orcid_server(pytestconfig):
         server = RunningServer(settings).start()
     except (FixtureError, StateFileError) as exc:
         pytest.fail("mock-orcid: %s" % exc, pytrace=False)
+    server.wait_until_loaded()     # the schemas: the first test's first call is not slower
     yield server
     server.stop()
 

@@ -183,13 +183,6 @@ class RunningServer:
         self.settings = settings
         self.state = MockState(settings)
         self.app = create_app(state=self.state)
-        # The schemas are loaded before the server answers anything, so the first API call
-        # costs what the second does. Then everything alive so far (modules, schemas,
-        # fixtures) leaves the collector's sight: a full collection walks only what requests
-        # created since, not the schemas' large object graph.
-        for name in schemas.SET_NAMES:
-            schemas.schema(name)
-        gc.freeze()
         self._adj = Adjustments(
             host=settings.host, port=settings.port, threads=settings.threads,
             ident="mock-orcid", clear_untrusted_proxy_headers=True,
@@ -215,6 +208,31 @@ class RunningServer:
         self._stopping = False
         self._stopped = False
         self._drain_deadline: float | None = None
+        # The schema sets (xmlschema and its import: about 0.3 s) load in the background
+        # while the server starts and answers: the fixtures are loaded and health answers at
+        # once; a request that needs a set not loaded yet waits for it (schemas.schema's
+        # lock), so the first API call within that moment pays the rest of the load.
+        self.schemas_loaded = threading.Event()
+        threading.Thread(target=self._load_schemas, name="mock-orcid-schemas",
+                         daemon=True).start()
+
+    def _load_schemas(self) -> None:
+        try:
+            for name in schemas.SET_NAMES:
+                schemas.schema(name)
+        except Exception:     # a request that needs the set builds it (and reports) itself
+            log.exception("loading the schema sets")
+        finally:
+            # Everything alive so far (modules, schemas, fixtures) leaves the collector's
+            # sight: a full collection walks only what requests created since, not the
+            # schemas' large object graph.
+            gc.freeze()
+            self.schemas_loaded.set()
+
+    def wait_until_loaded(self, timeout: float | None = 60) -> bool:
+        """Wait for the schema sets (the pytest fixture does, so a suite's first API call
+        costs what the second does)."""
+        return self.schemas_loaded.wait(timeout)
 
     @property
     def url(self) -> str:

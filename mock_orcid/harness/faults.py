@@ -19,8 +19,6 @@ import itertools
 import threading
 from dataclasses import dataclass
 
-import jsonschema
-
 from ..registry.errors import CODES
 
 MAX_DELAY_MS = 600_000
@@ -112,6 +110,7 @@ def parse(data) -> dict:
             and data.get("drop_connection") is not True:
         raise FaultError("a fault needs an action: status, error_code, delay_ms or "
                          "drop_connection: true")
+    import jsonschema      # on first use: not needed to start the server
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(SCHEMA).iter_errors(data))
     if error is not None:

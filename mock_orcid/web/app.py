@@ -5,11 +5,13 @@ from flask import Flask
 
 from ..settings import Settings
 from ..state import MockState
+from .routing import LazyBuilderRule
 
 
 def create_app(settings: Settings | None = None, state: MockState | None = None) -> Flask:
     state = state or MockState(settings or Settings.from_env())
     app = Flask(__name__)
+    app.url_rule_class = LazyBuilderRule     # faster start: see web/routing.py
     app.extensions["mock_orcid"] = state
     app.url_map.strict_slashes = False
 

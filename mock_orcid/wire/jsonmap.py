@@ -267,6 +267,15 @@ def to_json_text(elem: ET.Element, set_name: str | None = None,
     return "".join(out)
 
 
+def child_json_text(elem: ET.Element, parent_tag: str, set_name: str | None = None) -> str:
+    """JSON text of ``elem`` as a child of a ``parent_tag`` element: for an element the
+    schema declares only inside its parent (a list's group)."""
+    parent = _plan(schemas.element_decl(parent_tag, set_name), None)
+    out: list[str] = []
+    _write(_plan(parent.child_decls[elem.tag], parent_tag), elem, out)
+    return "".join(out)
+
+
 def json_view(elem: ET.Element, set_name: str | None = None) -> ET.Element:
     """A copy of ``elem`` without what ORCID's JSON leaves out (attributes and children its
     Java classes do not have): what a JSON reader can know. For tests and comparisons."""

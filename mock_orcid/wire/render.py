@@ -55,6 +55,15 @@ def fragment(elem: ET.Element, parent_tag: str | None = None, set_name: str | No
     return Fragment(elem.tag, xml, jsonmap.to_json_text(elem, set_name, parent_tag), namespaces)
 
 
+def _group_fragment(grp: ET.Element, list_tag: str):
+    """A group (not a global element of the schema: its JSON is written as the child of its
+    list) as a Fragment; the group itself if its XML would need its own declarations."""
+    xml, namespaces = xmlwrite.to_text(grp, declare=False)
+    if not all(xmlwrite.registered(uri) for uri in namespaces):
+        return grp
+    return Fragment(grp.tag, xml, jsonmap.child_json_text(grp, list_tag), namespaces)
+
+
 def standalone_xml(frag: Fragment) -> bytes:
     """A fragment as a document: the header, and its namespaces declared on its root."""
     return xmlwrite.to_bytes(frag)
@@ -129,6 +138,43 @@ class _ViewCache:
             self.bytes = 0
 
 
+class _GroupCache:
+    """A group of a list, as a Fragment, keyed by its members' stored versions (least
+    recently used first out, bounded by the text it holds). A change to a member is a new
+    Item, so a new key: a group whose members did not change is written once, not per read."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._groups: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        node = self._groups.get(key)
+        if node is not None:
+            with self._lock:
+                if key in self._groups:
+                    self._groups.move_to_end(key)
+        return node
+
+    def put(self, key, node) -> None:
+        size = _size(node)
+        with self._lock:
+            old = self._groups.pop(key, None)
+            if old is not None:
+                self.bytes -= _size(old)
+            self._groups[key] = node
+            self.bytes += size
+            while self.bytes > self.max_bytes and len(self._groups) > 1:
+                _key, dropped = self._groups.popitem(last=False)
+                self.bytes -= _size(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._groups.clear()
+            self.bytes = 0
+
+
 def _size(node) -> int:
     return len(node.xml) + len(node.json) if type(node) is Fragment else 4096
 
@@ -143,6 +189,7 @@ class Renderer:
         self.base_url = registry_url.rstrip("/")
         self.host = urlparse(self.base_url).hostname or "localhost"
         self._views = _ViewCache(cache_bytes)
+        self._groups = _GroupCache(cache_bytes // 4)
 
     # -- common pieces ----------------------------------------------------
     def orcid_identifier(self, parent, tag, orcid):
@@ -264,7 +311,7 @@ class Renderer:
         views = [self.view(record.orcid, i) for i in items]
         if shown is not None and section.kind == "activity":
             groups = [[v for v in g if shown(v.item)] for g in _ordered_views(views)]
-            result = self._grouped(container, section, [g for g in groups if g])
+            result = self._grouped(container, section, [g for g in groups if g], fast)
         else:
             if shown is not None:
                 views = [v for v in views if shown(v.item)]
@@ -275,10 +322,10 @@ class Renderer:
                 container.extend(v.full for v in views)
                 result = container
             else:
-                result = self._grouped(container, section, _ordered_views(views))
+                result = self._grouped(container, section, _ordered_views(views), fast)
         return result if fast else materialize(result)
 
-    def _grouped(self, container, section, groups) -> ET.Element:
+    def _grouped(self, container, section, groups, fast: bool = False) -> ET.Element:
         members_all = [v for g in groups for v in g]
         if members_all:
             _sub(container, C + "last-modified-date",
@@ -288,11 +335,25 @@ class Renderer:
             return container
         group_tag = qn("activities", "affiliation-group" if section.grouping == "affiliation-group" else "group")
         for members in groups:
-            grp = _sub(container, group_tag)
-            _sub(grp, C + "last-modified-date", iso(max(v.item.last_modified for v in members)))
-            grp.append(_group_external_ids(members))
-            grp.extend(v.summary for v in members)
+            if fast:
+                # For the writers: the group as text, made once per version of its members.
+                key = (members[0].orcid, group_tag) + tuple(v.item for v in members)
+                node = self._groups.get(key)
+                if node is None:
+                    node = _group_fragment(self._group(group_tag, members), container.tag)
+                    self._groups.put(key, node)
+                container.append(node)
+            else:
+                container.append(self._group(group_tag, members))
         return container
+
+    @staticmethod
+    def _group(group_tag, members) -> ET.Element:
+        grp = ET.Element(group_tag)
+        _sub(grp, C + "last-modified-date", iso(max(v.item.last_modified for v in members)))
+        grp.append(_group_external_ids(members))
+        grp.extend(v.summary for v in members)
+        return grp
 
     def _peer_review_groups(self, container, views):
         by_group: dict[str, list] = {}

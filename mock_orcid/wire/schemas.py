@@ -23,8 +23,6 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import xmlschema
-
 log = logging.getLogger(__name__)
 
 from .resources import resource_dir
@@ -145,6 +143,7 @@ def _cache_path(files: list[Path]) -> Path | None:
     root = cache_dir()
     if root is None:
         return None
+    import xmlschema
     digest = hashlib.sha256(xmlschema.__version__.encode())
     for f in files:
         digest.update(f.name.encode())
@@ -188,7 +187,10 @@ def write_cached(path: Path, schema) -> None:
 
 
 @cache
-def _schema(name: str) -> xmlschema.XMLSchema11:
+def _schema(name: str) -> "xmlschema.XMLSchema11":  # noqa: F821
+    # Imported here: xmlschema (with elementpath) is a tenth of a second of imports that
+    # starting the server does not need (see ``load_in_background``).
+    import xmlschema
     files = set_files(name)
     # A file another one redefines is read through it, not listed; the cache key needs it too.
     path = _cache_path(files + [xsd_dir() / "legacy" / f for f in _REDEFINED.get(name, ())])
@@ -202,7 +204,7 @@ def _schema(name: str) -> xmlschema.XMLSchema11:
     return schema
 
 
-def schema(name: str = "record") -> xmlschema.XMLSchema11:
+def schema(name: str = "record") -> "xmlschema.XMLSchema11":  # noqa: F821
     with _lock:
         found = _schema(name)
         if name in V2_SETS or name == NOTIFICATION_PERMISSION_2X:
@@ -251,10 +253,15 @@ def errors(element: ET.Element, set_name: str | None = None) -> list[str]:
                 out.append(text)
             if len(out) >= 10:
                 break
-    except xmlschema.XMLSchemaException as exc:
+    except _xmlschema_error() as exc:
         # Raised rather than reported, e.g. for an xsi:type naming no type of the schema.
         out.append(_CLARK.sub(lambda m: m.group(1) + ":", "%s" % exc).strip())
     return out
+
+
+def _xmlschema_error():
+    import xmlschema
+    return xmlschema.XMLSchemaException
 
 
 _CLARK = re.compile(r"\{http://www\.orcid\.org/ns/([a-z-]+)\}")

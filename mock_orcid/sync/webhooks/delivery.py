@@ -8,10 +8,9 @@ sink on localhost to a proxy). It is already what requests is built on.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
-
-import urllib3
 
 TIMEOUT = 5.0              # seconds, connect and each read; ORCID allows 20
 USER_AGENT = "mock-orcid webhook dispatcher"
@@ -30,10 +29,20 @@ class Poster:
 
     def __init__(self, timeout: float = TIMEOUT):
         self.timeout = timeout
-        self._pool = urllib3.PoolManager(
-            num_pools=16, retries=False,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
-            headers={"User-Agent": USER_AGENT})
+        self._made = None
+        self._lock = threading.Lock()
+
+    @property
+    def _pool(self):
+        # Made on the first call: urllib3 is imported only by a server that calls webhooks.
+        with self._lock:
+            if self._made is None:
+                import urllib3
+                self._made = urllib3.PoolManager(
+                    num_pools=16, retries=False,
+                    timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                    headers={"User-Agent": USER_AGENT})
+            return self._made
 
     def post(self, url: str) -> Attempt:
         started = time.monotonic()
@@ -50,13 +59,15 @@ class Poster:
         return Attempt(url, status, error, round((time.monotonic() - started) * 1000, 1))
 
     def close(self) -> None:
-        self._pool.clear()
+        if self._made is not None:
+            self._made.clear()
 
 
 def _describe(exc: Exception) -> str:
     # A wrapper (MaxRetryError, ProtocolError) names its cause in ``reason`` or ``args``.
     reason = getattr(exc, "reason", None)
     cause = reason if isinstance(reason, Exception) else exc
+    import urllib3
     # NewConnectionError subclasses ConnectTimeoutError in urllib3, so it is asked first.
     if isinstance(cause, urllib3.exceptions.NewConnectionError):
         return "connection failed: %s" % _short(cause)
