@@ -2,8 +2,10 @@
 to the registry's change stream.
 
 A batch of changes names the records it touched (``Change.orcid`` where
-``Change.modifies_record``); each is re-indexed once, from a copy of the record taken under
-the registry lock and worked on outside it. ``reset`` empties the index. Nothing ever
+``Change.modifies_record``); the index only notes them, so a write costs the writer nothing
+however large its record is. The next search first re-indexes each noted record once
+(``catch_up``), from a copy of the record taken under the registry lock and worked on outside
+it. ``reset`` empties the index. Nothing ever
 re-indexes every record except ``rebuild`` (used once, when the index is created).
 
 Records ORCID's indexer removes (it reads the public API and drops a record on 301/409:
@@ -46,19 +48,30 @@ class SearchIndex:
         self.registry = registry
         self.lock = threading.RLock()
         self._items: dict[str, dict[tuple, tuple]] = {}   # orcid -> item key -> (item, today, values)
+        self._pending: dict[str, None] = {}        # records changed since the last catch-up
+        self._pending_lock = threading.Lock()
+        self._catch_up_lock = threading.Lock()     # one catch-up at a time, in order
         self.rebuild()
 
     # ------------------------------------------------------------------ listening
     def __call__(self, batch: list[events.Change]) -> None:
-        dirty: dict[str, None] = {}
-        for change in batch:
-            if change.what == events.RESET:
-                self.clear()
-                dirty.clear()
-            elif change.modifies_record:
-                dirty[change.orcid] = None
-        for orcid in dirty:
-            self.reindex(orcid)
+        with self._pending_lock:
+            for change in batch:
+                if change.what == events.RESET:
+                    self._pending.clear()
+                    self.clear()
+                elif change.modifies_record:
+                    self._pending[change.orcid] = None
+
+    def catch_up(self) -> None:
+        """Re-index the records changed since the last call (call before reading, outside
+        ``self.lock``: a query must see one state of the index from start to end)."""
+        with self._catch_up_lock:
+            with self._pending_lock:
+                orcids = list(self._pending)
+                self._pending.clear()
+            for orcid in orcids:
+                self.reindex(orcid)
 
     def clear(self) -> None:
         with self.lock:
@@ -153,6 +166,7 @@ class SearchIndex:
         return count, (total / count if count else 1.0)
 
     def __len__(self) -> int:
+        self.catch_up()
         return len(self.docs)
 
 

@@ -70,6 +70,7 @@ def run_search(index: SearchIndex, req: SearchRequest, now: datetime) -> Results
     main = query_mod.build(params, now)
     fq = query_mod.filters(params, now)
     order = sort_spec(params.get("sort"))
+    index.catch_up()
     with index.lock:
         scores = main.run(index) if main is not None else {}
         if fq is not None and scores:
