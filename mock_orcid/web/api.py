@@ -242,14 +242,19 @@ def _record_view(caller: Caller, record, mimetype, view):
             return record_summary(rr, snap, visible_items)
         if view == "email":
             return rr.emails(snap, reader)
-        elem = rr.biography(snap, reader)
-        if elem is None:
-            if snap.biography:
-                raise OrcidError(9039 if caller.public_api else 9038,
-                                 "The biography of %s is not visible to you" % snap.orcid)
-            raise OrcidError(9041, "Record %s has no biography" % snap.orcid)
-        return elem
+        return biography(rr, snap, caller)
     return _cached(caller, record, mimetype, view, build)
+
+
+def biography(rr: RecordRenderer, snap, caller: Caller):
+    """GET …/biography: the element, or ORCID's error when there is none or it is hidden."""
+    elem = rr.biography(snap, caller.reader)
+    if elem is None:
+        if snap.biography:
+            raise OrcidError(9039 if caller.public_api else 9038,
+                             "The biography of %s is not visible to you" % snap.orcid)
+        raise OrcidError(9041, "Record %s has no biography" % snap.orcid)
+    return elem
 
 
 def _shown(reader, section):

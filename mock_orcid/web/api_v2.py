@@ -77,12 +77,7 @@ def record_view(version, caller, record, mimetype, view):
     elif view == "email":
         elem = rr.emails(snap, reader)
     else:
-        elem = rr.biography(snap, reader)
-        if elem is None:
-            if snap.biography:
-                raise OrcidError(9039 if caller.public_api else 9038,
-                                 "The biography of %s is not visible to you" % snap.orcid)
-            raise OrcidError(9041, "Record %s has no biography" % snap.orcid)
+        elem = api.biography(rr, snap, caller)
     return _send(v2.record_tree(elem), mimetype, version)
 
 
