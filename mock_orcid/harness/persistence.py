@@ -140,16 +140,22 @@ class StateLog:
         with self._lock:
             rows = [(kind, key, codec.dumps(_own_fields(value) if kind == "record" else value))
                     for (kind, key), value in state.items()]
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM change_log")
-                self._db.executemany(
-                    "INSERT INTO change_log (kind, key, payload) VALUES (?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._append(rows, clear=True)
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _append(self, rows, clear: bool) -> None:
+        """One transaction: the log emptied first when ``clear``, then ``rows`` appended
+        (call with ``self._lock`` held)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if clear:
+                self._db.execute("DELETE FROM change_log")
+            self._db.executemany(
+                "INSERT INTO change_log (kind, key, payload) VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     # ------------------------------------------------------------------ the listener
     def attach(self, registry) -> None:
@@ -177,16 +183,7 @@ class StateLog:
         rows = [(kind, key, None if value is None else codec.dumps(value))
                 for kind, key, value in things]
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if reset:
-                    self._db.execute("DELETE FROM change_log")
-                self._db.executemany(
-                    "INSERT INTO change_log (kind, key, payload) VALUES (?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._append(rows, clear=reset)
 
     def _things(self, registry, change: events.Change):
         what = change.what

@@ -22,10 +22,6 @@ def _send(elem, mimetype, version):
     return render_element(elem, mimetype, set_name=schemas.record_set(version))
 
 
-def _items(snap, section):
-    return sorted(snap.section_items(section.name).values(), key=lambda i: i.put_code)
-
-
 def _served(item, version) -> bool:
     return version in sections.BY_NAME[item.section].versions
 
@@ -49,7 +45,7 @@ def read(version, caller, record, mimetype, section, put_code, summary=False):
 def list_(version, caller, record, mimetype, section):
     st = state()
     snap = st.registry.snapshot(record.orcid)
-    items = visible(_items(snap, section), caller.reader, section.read_scope)
+    items = visible(api._items(snap, section), caller.reader, section.read_scope)
     return _send(RendererV2(st.renderer, version).section_list(snap, section, items), mimetype,
                  version)
 
@@ -64,7 +60,7 @@ def record_view(version, caller, record, mimetype, view):
     def visible_items(section):
         if version not in section.versions:
             return []
-        return visible(_items(snap, section), reader, section.read_scope)
+        return visible(api._items(snap, section), reader, section.read_scope)
 
     if view == "activities":
         return _send(v2.activities_summary(snap, visible_items), mimetype, version)

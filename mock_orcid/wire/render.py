@@ -356,16 +356,8 @@ class Renderer:
         return grp
 
     def _peer_review_groups(self, container, views):
-        by_group: dict[str, list] = {}
-        for view in views:
-            by_group.setdefault(view.review_group, []).append(view)
-        for gid, members in by_group.items():
-            outer = _sub(container, qn("activities", "group"))
-            _sub(outer, C + "last-modified-date", iso(max(v.item.last_modified for v in members)))
-            ids = _sub(outer, C + "external-ids")
-            ext = _sub(ids, C + "external-id")
-            _sub(ext, C + "external-id-type", "peer-review")
-            _sub(ext, C + "external-id-value", gid)
+        for gid, members in review_groups(views):
+            outer = review_group(container, gid, members)
             for inner_members in _ordered_views(members):
                 inner = _sub(outer, qn("activities", "peer-review-group"))
                 _sub(inner, C + "last-modified-date",
@@ -444,6 +436,26 @@ class Renderer:
             # cannot carry is shown as U+FFFD, so the error itself stays well-formed.
             _sub(elem, qn("error", key), xmlio.ILLEGAL_CHARS.sub("\ufffd", str(body[key])))
         return elem
+
+
+def review_groups(entries) -> list[tuple[str, list]]:
+    """Peer reviews (views or entries with ``review_group``) by review group, in first-seen
+    order."""
+    by_group: dict[str, list] = {}
+    for entry in entries:
+        by_group.setdefault(entry.review_group, []).append(entry)
+    return list(by_group.items())
+
+
+def review_group(container, gid: str, members) -> ET.Element:
+    """A peer-review group appended to ``container``: its last-modified date and the one
+    ``peer-review`` external id that names review group ``gid`` (every API version)."""
+    outer = _sub(container, qn("activities", "group"))
+    _sub(outer, C + "last-modified-date", iso(max(m.item.last_modified for m in members)))
+    ext = _sub(_sub(outer, C + "external-ids"), C + "external-id")
+    _sub(ext, C + "external-id-type", "peer-review")
+    _sub(ext, C + "external-id-value", gid)
+    return outer
 
 
 def _group_external_ids(members) -> ET.Element:

@@ -78,16 +78,9 @@ class RendererV2:
         return entry
 
     def _peer_review_groups(self, container, entries):
-        by_group: dict[str, list] = {}
-        for entry in entries:
-            by_group.setdefault(entry.review_group, []).append(entry)
-        for gid, members in by_group.items():
-            grp = render._sub(container, qn("activities", "group"))
-            render._sub(grp, C + "last-modified-date",
-                        render.iso(max(e.item.last_modified for e in members)))
-            ext = render._sub(render._sub(grp, C + "external-ids"), C + "external-id")
-            render._sub(ext, C + "external-id-type", "peer-review")
-            render._sub(ext, C + "external-id-value", gid)
+        # One level in 2.x: the review group holds its summaries directly.
+        for gid, members in render.review_groups(entries):
+            grp = render.review_group(container, gid, members)
             members.sort(key=lambda e: (-e.item.display_index, e.item.created))
             grp.extend(e.elem for e in members)
 
