@@ -208,20 +208,24 @@ class RunningServer:
         self._stopping = False
         self._stopped = False
         self._drain_deadline: float | None = None
-        # The schema sets (xmlschema and its import: about 0.3 s) load in the background
-        # while the server starts and answers: the fixtures are loaded and health answers at
-        # once; a request that needs a set not loaded yet waits for it (schemas.schema's
-        # lock), so the first API call within that moment pays the rest of the load.
+        # Warm-up in the background while the server starts and answers: the schema sets
+        # (xmlschema's import and the cached sets: about 0.15 s), then what only some calls
+        # need (the search engine, the OpenID signing key). Health answers at once; a request
+        # that needs a set not loaded yet waits for it (schemas.schema's lock), so only an API
+        # call within that moment pays the rest of the load.
         self.schemas_loaded = threading.Event()
-        threading.Thread(target=self._load_schemas, name="mock-orcid-schemas",
-                         daemon=True).start()
+        threading.Thread(target=self._warm_up, name="mock-orcid-warm-up", daemon=True).start()
 
-    def _load_schemas(self) -> None:
+    def _warm_up(self) -> None:
         try:
             for name in schemas.SET_NAMES:
                 schemas.schema(name)
-        except Exception:     # a request that needs the set builds it (and reports) itself
-            log.exception("loading the schema sets")
+            from .oauth import openid
+            from .sync.search import results  # noqa: F401  (luqum, rapidfuzz)
+            import jwt  # noqa: F401  (and cryptography)
+            openid.signing_key()
+        except Exception:     # a request that needs it loads it (and reports) itself
+            log.exception("warming up")
         finally:
             # Everything alive so far (modules, schemas, fixtures) leaves the collector's
             # sight: a full collection walks only what requests created since, not the
@@ -230,8 +234,8 @@ class RunningServer:
             self.schemas_loaded.set()
 
     def wait_until_loaded(self, timeout: float | None = 60) -> bool:
-        """Wait for the schema sets (the pytest fixture does, so a suite's first API call
-        costs what the second does)."""
+        """Wait for the warm-up (the pytest fixture does, so a suite's first API call costs
+        what the second does)."""
         return self.schemas_loaded.wait(timeout)
 
     @property

@@ -114,7 +114,9 @@ def test_a_server_never_runs_code_planted_in_a_world_writable_cache(tmp_path):
     os.chmod(shared, 0o777)
     marker = tmp_path / "code-ran"
     env = dict(os.environ, MOCK_ORCID_CACHE_DIR=str(shared))
-    # Plant under the names the old code would have unpickled, then load a schema set.
+    # Plant under the name the bundle is looked up by (and the names of older per-set
+    # caches), then load a schema set.
+    _plant(shared / schemas.bundle_cache_name(), marker, 0o666)
     for name in schemas.SET_NAMES:
         digest_name = _old_style_name(name)
         _plant(shared / digest_name, marker, 0o666)

@@ -12,8 +12,6 @@ from flask import Blueprint, Response, request
 
 from ..registry.errors import OrcidError
 from ..sync.search.fields import lookup
-from ..sync.search.query import SolrError
-from ..sync.search.results import SearchRequest, csv_row, expanded_result, field_list, run_search
 from ..wire import render_search, xmlio
 from . import negotiation
 from .auth import authenticate
@@ -53,6 +51,11 @@ def _search(endpoint: str, version: str, public_prefix: bool) -> Response:
     if not public:
         caller.require("/read-public")
     mimetype = _csv_type() if endpoint == "csv-search" else negotiation.response_type(request)
+    # Imported on first use (luqum, rapidfuzz: a few hundredths of a second of start-up);
+    # server.RunningServer warms them up in the background right after start.
+    from ..sync.search.query import SolrError
+    from ..sync.search.results import (SearchRequest, csv_row, expanded_result, field_list,
+                                       run_search)
     params = {key: request.args.get(key) for key in request.args}
     search = SearchRequest(params, version=version, anonymous=caller.token is None)
     try:
