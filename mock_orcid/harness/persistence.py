@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from ..registry import events
+from ..registry import amended, events
 from . import codec
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class StateLog:
                     if record is None:
                         continue
                     if isinstance(value, dict):
-                        record.notifications.append(value)
+                        record.notifications.append(amended.Restored(value))
                     else:
                         record.permission_notifications[value.put_code] = value
                 elif kind == "clock":
@@ -206,7 +206,8 @@ class StateLog:
             hook = change.subject
             yield ("webhook", "%s %s" % hook.key, None if change.action == events.DELETE else hook)
         elif what == events.NOTIFICATION:
-            value = change.item if change.item is not None else copy.deepcopy(change.subject)
+            # an amended notification is a read-only Mapping built from frozen parts: as JSON
+            value = change.item if change.item is not None else dict(change.subject)
             kind = "permission" if change.item is not None else "amended"
             yield ("notification", "%s/%s/%s" % (change.orcid, kind, change.put_code), value)
 
@@ -246,7 +247,7 @@ def snapshot_rows(registry) -> dict[tuple[str, str], object]:
                 for item in items.values():
                     rows[("item", "%s/%s/%s" % (orcid, item.section, item.put_code))] = item
             for note in record.notifications:
-                rows[("notification", "%s/amended/%s" % (orcid, note.get("put-code")))] = note
+                rows[("notification", "%s/amended/%s" % (orcid, note.get("put-code")))] = dict(note)
             for item in record.permission_notifications.values():
                 rows[("notification", "%s/permission/%s" % (orcid, item.put_code))] = item
         for client in registry.clients.values():

@@ -90,7 +90,7 @@ class Record:
     created: datetime
     last_modified: datetime
     items: dict[str, dict[int, Item]] = field(default_factory=dict)
-    notifications: list[dict] = field(default_factory=list)
+    notifications: list = field(default_factory=list)     # amended (registry/amended.py)
     permission_notifications: dict[int, "Item"] = field(default_factory=dict)
     accepts_member_notifications: bool = True
     name_visibility: str = "public"

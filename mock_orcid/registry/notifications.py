@@ -10,15 +10,18 @@ so the admin API and the inbox page show them.
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlparse
 
-from . import events, grouping, sections
+from . import amended as amended_store
+from . import events, sections
 from .errors import OrcidError
 from .model import Item, Record, Source
 from .namespaces import local_name
-from .store import Registry, clean_body, section_item_title
+from .store import Registry, clean_body
 
 SEQUENCE = "notification"
+# One shared string per action: every stored notification keeps its items' action types.
+_ACTION_TYPES = {action: action.upper() for action in (events.CREATE, events.UPDATE,
+                                                       events.DELETE)}
 
 
 def _millis(dt) -> int:
@@ -43,7 +46,7 @@ class AmendedNotifications:
             if sections.BY_NAME[change.section].amended_section:
                 key = (change.orcid, change.source.client_id, change.section)
                 calls.setdefault(key, (change.source, []))[1].append(
-                    (change.item, change.action.upper()))
+                    (change.item, _ACTION_TYPES[change.action]))
         for (orcid, _client, section_name), (source, changes) in calls.items():
             record = self.registry.records.get(orcid)
             if record is not None:
@@ -52,44 +55,19 @@ class AmendedNotifications:
 
 
 def amended(registry: Registry, record: Record, source: Source, section: sections.Section,
-            changes: list[tuple[Item, str]], registry_url: str = "https://sandbox.orcid.org") -> dict | None:
+            changes: list[tuple[Item, str]], registry_url: str = "https://sandbox.orcid.org"
+            ) -> amended_store.AmendedNotification | None:
     """Record one amended notification for ``changes``: (item, CREATE|UPDATE|DELETE) pairs."""
     if not section.amended_section or not changes or not source.client_id:
         return None
     with registry.lock:
-        now = registry.now()
-        items = []
-        for item, action in changes:
-            ids = [dict(zip(("external-id-type", "external-id-value", "external-id-relationship"),
-                            grouping.id_fields(e))) for e in grouping.external_ids(item.body)]
-            items.append({
-                "put-code": str(item.put_code),
-                "item-type": section.item_type,
-                "item-name": section_item_title(section, item.body),
-                "external-id": ids[0] if ids else None,
-                "action-type": action,
-                "additional-info": {"external_identifiers": {"external-id": ids}},
-            })
-        notification = {
-            "put-code": registry.next_put_code(SEQUENCE),
-            "notification-type": "amended",
-            "amended-section": section.amended_section,
-            "items": {"item": items},
-            "source": {
-                "source-orcid": None,
-                "source-client-id": {"uri": "%s/client/%s" % (registry_url.rstrip("/"), source.client_id),
-                                     "path": source.client_id, "host": urlparse(registry_url).hostname},
-                "source-name": {"value": source.name},
-            },
-            "created-date": {"value": _millis(now)},
-            "sent-date": None,
-            "read-date": None,
-            "actioned-date": None,
-            "archived-date": None,
-        }
+        # Kept compact, its JSON built when read (registry/amended.py).
+        notification = amended_store.Written(
+            registry.next_put_code(SEQUENCE), _millis(registry.now()), section, source,
+            registry_url, changes)
         record.notifications.append(notification)
         registry.publish(events.NOTIFICATION, events.CREATE, orcid=record.orcid,
-                         put_code=notification["put-code"], source=source, subject=notification)
+                         put_code=notification.put_code, source=source, subject=notification)
         return notification
 
 
@@ -175,12 +153,12 @@ def _researcher_set(registry: Registry, record: Record, put_code: int, what: str
                 _update_permission(registry, record, item, **{what: registry.now()})
             return True
         for index, notification in enumerate(record.notifications):
-            if notification["put-code"] == put_code:
+            if notification.put_code == put_code:
                 key = what + "-date"
                 if notification.get(key) is None:
-                    # A new dict, not an edit in place: a listener holding the old one keeps
+                    # A new one, not an edit in place: a listener holding the old one keeps
                     # a consistent snapshot.
-                    changed = dict(notification, **{key: {"value": _millis(registry.now())}})
+                    changed = notification.with_date(key, _millis(registry.now()))
                     record.notifications[index] = changed
                     registry.publish(events.NOTIFICATION, events.UPDATE, orcid=record.orcid,
                                      put_code=put_code, subject=changed)

@@ -131,7 +131,7 @@ def notifications(orcid):
     if record is None:
         return _error(404, "no user with ORCID iD %s" % orcid)
     with state().registry.lock:
-        return jsonify(list(record.notifications))
+        return jsonify([dict(n) for n in record.notifications])   # stored as Mappings
 
 
 @bp.post("/clients")
