@@ -1,6 +1,7 @@
 """Serving stacks compared (issue 16): the same WSGI apps on waitress (as mock-orcid configures
 it), granian and gunicorn, in one run, alternating rounds.
 
+    pip install -e ".[bench]"        # granian and gunicorn (benchmark only)
     python benchmarks/bench_servers.py [--seconds 2] [--rounds 3] [--threads 4]
                                        [--server-threads 8] [--client python|wrk]
                                        [--stacks waitress,granian,gunicorn] [--only TEXT]
@@ -328,6 +329,10 @@ def main(argv=None) -> int:
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
     if stacks[0] != "waitress":
         stacks = ["waitress"] + [s for s in stacks if s != "waitress"]
+    missing = [s for s in stacks if s in ("granian", "gunicorn") and _version(s) == "not installed"]
+    if missing:
+        print("skipped, not installed: %s (pip install -e \".[bench]\")" % ", ".join(missing))
+        stacks = [s for s in stacks if s not in missing]
     if args.client == "wrk" and not _which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     t_all = time.perf_counter()
