@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 
 POOL_BYTES = 4096
 
@@ -45,8 +44,13 @@ if hasattr(os, "register_at_fork"):
 
 
 def uuid4_text() -> str:
-    """What ``str(uuid.uuid4())`` gives: 122 random bits as a version-4 UUID."""
-    return str(uuid.UUID(bytes=_pool.take(16), version=4))
+    """What ``str(uuid.uuid4())`` gives: 122 random bits as a version-4 UUID (RFC 4122
+    variant), lower-case hex in 8-4-4-4-12 groups."""
+    raw = bytearray(_pool.take(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40          # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80          # RFC 4122 variant
+    h = raw.hex()
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
 def random_text(alphabet: str, length: int) -> str:
