@@ -148,3 +148,15 @@ def test_the_accept_answer_is_the_same_the_second_time():
             with pytest.raises(OrcidError) as err:
                 negotiation.response_type(request)
             assert err.value.status == 406 and "text/csv" in str(err.value)
+
+
+def test_long_paths_and_accept_headers_are_answered_but_not_kept():
+    app = _app()
+    adapter = app.url_map.bind("localhost")
+    long_path = "/v/" + "1" * (hot_path.MAX_PATH + 10)
+    assert adapter.match(long_path)[1]["n"] == int("1" * (hot_path.MAX_PATH + 10))
+    assert all(len(key[1]) <= hot_path.MAX_PATH for key in app.url_map._matcher._matches)
+    accept = "application/vnd.orcid+json, " + ", ".join("x/y%d" % n for n in range(200))
+    with Flask(__name__).test_request_context(headers={"Accept": accept}):
+        assert negotiation.response_type(request) == "application/vnd.orcid+json"
+    assert accept not in negotiation._CHOSEN

@@ -2,9 +2,9 @@
 
 - URL matching: werkzeug walks its state machine of rules (about a hundred here) for every
   request; the outcome depends only on the host part, path, method and websocket flag, so a
-  successful match is kept (bounded) and each request gets its own copy of the values. Misses
-  (404, 405, redirects) are not kept: they take werkzeug's own path every time. Adding a rule
-  empties the cache.
+  successful match is kept (bounded in count and path length) and each request gets its own
+  copy of the values. Misses (404, 405, redirects) are not kept: they take werkzeug's own path
+  every time. Adding a rule empties the cache.
 - ``Flask.ensure_sync``: Flask asks ``inspect.iscoroutinefunction`` for the view and every
   hook on every request; the answer for a plain function is the function itself, kept here.
 
@@ -16,6 +16,7 @@ from flask import Flask
 from werkzeug.routing.matcher import StateMachineMatcher
 
 MAX_MATCHES = 4096          # distinct (host, path, method) kept; emptied when full
+MAX_PATH = 512              # longer paths are matched every time: the cache stays small
 MAX_FUNCTIONS = 1024
 
 
@@ -40,6 +41,8 @@ class CachingMatcher(StateMachineMatcher):
         found = matches.get(key)
         if found is None:
             found = super().match(domain, path, method, websocket)   # raises on a miss
+            if len(path) + len(domain) > MAX_PATH:
+                return found[0], dict(found[1])
             if len(matches) >= MAX_MATCHES:
                 matches.clear()
             matches[key] = found

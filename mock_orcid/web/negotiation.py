@@ -24,9 +24,11 @@ def request_type(request: Request) -> str | None:
 
 
 # Clients send the same few Accept headers again and again: the answer per header is kept
-# (bounded; emptied when full) so a request does not parse and match it again.
+# (bounded in count and header length; emptied when full) so a request does not parse and
+# match it again.
 _CHOSEN: dict[str, str | None] = {}
 _CHOSEN_MAX = 512
+_CHOSEN_MAX_HEADER = 512
 
 
 def response_type(request: Request, default: str = "application/vnd.orcid+xml") -> str:
@@ -39,9 +41,10 @@ def response_type(request: Request, default: str = "application/vnd.orcid+xml") 
         best = _CHOSEN[header]
     except KeyError:
         best = accepted(request).best_match(ORCID_TYPES)
-        if len(_CHOSEN) >= _CHOSEN_MAX:
-            _CHOSEN.clear()
-        _CHOSEN[header] = best
+        if len(header) <= _CHOSEN_MAX_HEADER:
+            if len(_CHOSEN) >= _CHOSEN_MAX:
+                _CHOSEN.clear()
+            _CHOSEN[header] = best
     if best is None:
         raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
                          "of %s" % (accept[:200], ", ".join(ORCID_TYPES)), status=406)
