@@ -146,6 +146,8 @@ class Faults:
     def take(self, method: str, path: str, client_id: str | None,
              orcid: str | None) -> Fault | None:
         """The first fault matching this request, counted as used once."""
+        if not self._faults:            # the usual case: no lock to take
+            return None
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path, client_id, orcid):

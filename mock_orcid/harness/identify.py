@@ -47,7 +47,19 @@ def identify(registry, path: str, query: str, headers: dict, body_head: bytes,
         if args.get("client_id"):
             client_id = args["client_id"][0]
         elif "x-www-form-urlencoded" in (content_type or "") and body_head:
-            form = urllib.parse.parse_qs(body_head.decode("utf-8", errors="replace"))
-            if form.get("client_id"):
-                client_id = form["client_id"][0]
+            client_id = _form_value(body_head.decode("utf-8", errors="replace"), "client_id")
     return Caller(client_id, orcid, token_value is not None)
+
+
+def _form_value(form: str, name: str) -> str | None:
+    """The first non-empty ``name`` field of a form, as ``parse_qs(form)[name][0]`` reads it,
+    without decoding every other field (the token endpoint's form is read once per call)."""
+    for pair in form.split("&"):
+        key, eq, value = pair.partition("=")
+        if not eq or not value:
+            continue                # parse_qs drops fields without a value
+        if "%" in key or "+" in key:
+            key = urllib.parse.unquote_plus(key)
+        if key == name:
+            return urllib.parse.unquote_plus(value)
+    return None

@@ -93,6 +93,75 @@ class Entry:
         return data
 
 
+_CONTENT_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
+def raw_headers(environ) -> list[tuple[str, str]]:
+    """The request's headers as WSGI has them (``HTTP_ACCEPT``...): named and decoded only
+    when the journal is read."""
+    return [(k, v) for k, v in environ.items()
+            if k[:5] == "HTTP_" or (k in _CONTENT_KEYS and v)]
+
+
+def wsgi_text(value: str) -> str:
+    # WSGI strings are bytes as latin-1; show them as the UTF-8 they were.
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def header_pairs(raw) -> list[tuple[str, str]]:
+    out = []
+    for key, value in raw:
+        if key[:5] == "HTTP_":
+            out.append((key[5:].replace("_", "-").title(), wsgi_text(value)))
+        else:
+            out.append((key.replace("_", "-").title(), value))
+    return out
+
+
+class Recorded:
+    """One exchange as the middleware saw it: the raw pieces, cheap to keep. Redacting,
+    decoding and naming them (an ``Entry``) waits until someone reads the journal, so a
+    request pays for none of it. Filters read the plain attributes."""
+
+    __slots__ = ("id", "method", "path", "query", "headers", "request_head", "request_size",
+                 "request_type", "status", "response_headers", "response_out",
+                 "response_size", "duration_ms", "client_id", "orcid", "fault",
+                 "rate_limited", "arrived", "body_limit", "_entry")
+
+    def __init__(self, method, path, query, headers, request_head, request_size, request_type,
+                 status, response_headers, response_out, response_size, duration_ms,
+                 client_id, orcid, fault, rate_limited, arrived, body_limit):
+        self.id = 0                     # set by Journal.add
+        self.method, self.path, self.query, self.headers = method, path, query, headers
+        self.request_head, self.request_size = request_head, request_size
+        self.request_type, self.status = request_type, status
+        self.response_headers, self.response_out = response_headers, response_out
+        self.response_size, self.duration_ms = response_size, duration_ms
+        self.client_id, self.orcid, self.fault = client_id, orcid, fault
+        self.rate_limited, self.arrived, self.body_limit = rate_limited, arrived, body_limit
+        self._entry = None
+
+    def entry(self) -> Entry:
+        if self._entry is None:
+            response_type = next((v for k, v in self.response_headers
+                                  if k.lower() == "content-type"), "")
+            self._entry = Entry(
+                id=self.id, time=self.arrived.isoformat(), method=self.method, path=self.path,
+                query=redact_query(self.query),
+                request_headers=redact_headers(header_pairs(self.headers)),
+                request_body=body_of(self.request_head, self.request_size,
+                                     self.request_type, self.body_limit),
+                status=self.status, response_headers=redact_headers(self.response_headers),
+                response_body=body_of(bytes(self.response_out), self.response_size,
+                                      response_type, self.body_limit),
+                duration_ms=self.duration_ms, client_id=self.client_id, orcid=self.orcid,
+                fault=self.fault, rate_limited=self.rate_limited, arrived=self.arrived)
+        return self._entry
+
+
 @dataclass
 class Filters:
     method: str | None = None
@@ -103,7 +172,7 @@ class Filters:
     since: datetime | None = None
     limit: int | None = None
 
-    def keep(self, entry: Entry) -> bool:
+    def keep(self, entry: Entry | Recorded) -> bool:
         return ((self.method is None or entry.method == self.method.upper())
                 and (self.path is None or entry.path.startswith(self.path))
                 and (self.status is None or entry.status == self.status)
@@ -119,16 +188,19 @@ class Journal:
         self.size = size
         self.body_limit = body_limit
         self._lock = threading.Lock()
-        self._entries: collections.deque[Entry] = collections.deque(maxlen=size)
+        self._entries: collections.deque[Entry | Recorded] = collections.deque(maxlen=size)
         self._ids = itertools.count(1)
 
     def next_id(self) -> int:
         with self._lock:
             return next(self._ids)
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry | Recorded) -> None:
+        """Keep ``entry``; a ``Recorded`` exchange gets its id here, in the order kept."""
         if self.size:
             with self._lock:
+                if type(entry) is Recorded:
+                    entry.id = next(self._ids)
                 self._entries.append(entry)
 
     def entries(self, filters: Filters | None = None) -> list[Entry]:
@@ -138,7 +210,7 @@ class Journal:
         kept = [e for e in snapshot if filters.keep(e)]
         if filters.limit is not None:
             kept = kept[-filters.limit:] if filters.limit else []
-        return kept
+        return [e.entry() if type(e) is Recorded else e for e in kept]
 
     def clear(self) -> int:
         with self._lock:

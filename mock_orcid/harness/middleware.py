@@ -18,7 +18,7 @@ from importlib import resources
 from .control import Harness
 from .faults import FRONT_PROXY, Fault
 from .identify import Caller, identify
-from .journal import Entry, body_of, redact_headers, redact_query
+from .journal import Recorded, raw_headers, redact_query, wsgi_text
 from .rate_limit import limit_for
 
 try:   # waitress closes the connection, answering nothing, when the app raises this
@@ -43,16 +43,17 @@ class HarnessMiddleware:
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        path = _text(environ.get("PATH_INFO", ""))
+        path = wsgi_text(environ.get("PATH_INFO", ""))
         if path.startswith("/__admin"):
             exchange = _Exchange(self, environ, method, path, None, b"", started)
             return exchange.run(self.app, start_response)
         head = _peek_body(environ, self.harness.journal.body_limit)
-        headers = _headers(environ)
+        authorization = environ.get("HTTP_AUTHORIZATION")
         caller = identify(self.registry, path, environ.get("QUERY_STRING", ""),
-                          {k.lower(): v for k, v in headers}, head,
-                          environ.get("CONTENT_TYPE", ""))
-        exchange = _Exchange(self, environ, method, path, caller, head, started, headers)
+                          {"authorization": wsgi_text(authorization)} if authorization else {},
+                          head, environ.get("CONTENT_TYPE", ""))
+        exchange = _Exchange(self, environ, method, path, caller, head, started,
+                             raw_headers(environ) if self.harness.journal.size else None)
         limiter = self.harness.rate_limiter
         if limiter.enabled:
             limit = limit_for(method, path, environ.get("HTTP_HOST", ""))
@@ -147,6 +148,22 @@ class _Exchange:
         duration = round((time.perf_counter() - self.started) * 1000, 1)
         caller = self.caller
         query = self.environ.get("QUERY_STRING", "")
+        if access_log.isEnabledFor(logging.INFO):
+            self._log(status, query, duration)
+        journal = self.mw.harness.journal
+        if caller is None or not journal.size:          # /__admin: not journaled
+            return
+        # The raw pieces only: redacted and decoded when the journal is read (journal.py).
+        journal.add(Recorded(
+            self.method, self.path, query, self.headers or [], self.head,
+            _content_length(self.environ), self.environ.get("CONTENT_TYPE", ""), status,
+            self.response_headers, self.out, self.out_size, duration, caller.client_id,
+            caller.orcid,
+            {"id": self.fault.id, "action": self.fault.action} if self.fault else None,
+            self.rate_limited, self.arrived, journal.body_limit))
+
+    def _log(self, status, query, duration) -> None:
+        caller = self.caller
         line = '%s "%s %s%s %s" %s %d %.1fms' % (
             self.environ.get("REMOTE_ADDR", "-"), self.method, self.path,
             "?" + redact_query(query) if query else "", self.environ.get("SERVER_PROTOCOL", ""),
@@ -160,24 +177,6 @@ class _Exchange:
         if self.rate_limited:
             line += " rate-limited=%s" % self.rate_limited
         access_log.info("%s", line)
-        if caller is None:          # /__admin: not journaled
-            return
-        journal = self.mw.harness.journal
-        content_type = self.environ.get("CONTENT_TYPE", "")
-        response_type = next((v for k, v in self.response_headers if k.lower() == "content-type"),
-                             "")
-        journal.add(Entry(
-            id=journal.next_id(), time=self.arrived.isoformat(), method=self.method,
-            path=self.path, query=redact_query(query),
-            request_headers=redact_headers(self.headers or []),
-            request_body=body_of(self.head, _content_length(self.environ), content_type,
-                                 journal.body_limit),
-            status=status, response_headers=redact_headers(self.response_headers),
-            response_body=body_of(bytes(self.out), self.out_size, response_type,
-                                  journal.body_limit),
-            duration_ms=duration, client_id=caller.client_id, orcid=caller.orcid,
-            fault={"id": self.fault.id, "action": self.fault.action} if self.fault else None,
-            rate_limited=self.rate_limited, arrived=self.arrived))
 
 
 class _Chained(io.RawIOBase):
@@ -216,23 +215,8 @@ def _peek_body(environ, limit: int) -> bytes:
     if not length or stream is None:
         return b""
     head = stream.read(min(limit, length))
-    environ["wsgi.input"] = io.BufferedReader(_Chained(head, stream))
+    if len(head) == length:         # all of it (a token form, a work): no need to chain
+        environ["wsgi.input"] = io.BytesIO(head)
+    else:
+        environ["wsgi.input"] = io.BufferedReader(_Chained(head, stream))
     return head
-
-
-def _headers(environ) -> list[tuple[str, str]]:
-    out = []
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            out.append((key[5:].replace("_", "-").title(), _text(value)))
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            out.append((key.replace("_", "-").title(), value))
-    return out
-
-
-def _text(value: str) -> str:
-    # WSGI strings are bytes as latin-1; show them as the UTF-8 they were.
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value

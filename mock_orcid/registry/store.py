@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
-import secrets
 import string
 import threading
 import uuid
@@ -41,6 +40,7 @@ from .model import (
     same_source,
 )
 from .namespaces import NS, local_name
+from .secret_values import random_text, uuid4_text
 from .webhooks import Webhooks
 
 # Put-code sequences start high enough to look like ORCID's and to never collide with
@@ -214,7 +214,7 @@ class Registry:
         with self.lock:
             alphabet = string.ascii_letters + string.digits
             while True:
-                code = "".join(secrets.choice(alphabet) for _ in range(6))
+                code = random_text(alphabet, 6)
                 if code not in self.codes:
                     break
             auth = AuthorizationCode(code, client_id, orcid, tuple(scopes), redirect_uri,
@@ -226,7 +226,7 @@ class Registry:
     def issue_token(self, client_id, orcid, scopes, expires_in=CLIENT_TOKEN_SECONDS,
                     from_code=None, parent=None) -> Token:
         with self.lock:
-            token = Token(str(uuid.uuid4()), str(uuid.uuid4()), client_id, orcid,
+            token = Token(uuid4_text(), uuid4_text(), client_id, orcid,
                           tuple(scopes), self.now(), expires_in, from_code=from_code,
                           parent=parent)
             self.tokens[token.access_token] = token

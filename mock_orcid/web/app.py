@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, state: MockState | None = None)
             response.headers.pop("Content-Type", None)
         return response
 
+    from . import hot_path
+    hot_path.install(app)              # per-request work Flask would redo: done once
     harness_glue.install(app, state)   # journal, faults, rate limit: around everything
     return app
 

@@ -19,6 +19,9 @@ def install(app: Flask, max_bytes: int) -> None:
 
     @app.before_request
     def _refuse_large_bodies():
-        if request.environ.get(REFUSED_TOO_LARGE) or (request.content_length or 0) > max_bytes:
+        environ = request.environ
+        # No declared length (a GET, or chunked, which waitress caps as it reads): nothing to check.
+        if environ.get(REFUSED_TOO_LARGE) or (environ.get("CONTENT_LENGTH")
+                                              and (request.content_length or 0) > max_bytes):
             raise RequestEntityTooLarge("The request body is larger than the limit of %d bytes"
                                         % max_bytes)

@@ -23,12 +23,28 @@ def request_type(request: Request) -> str | None:
     return mimetype if mimetype in ORCID_TYPES else None
 
 
+# Clients send the same few Accept headers again and again: the answer per header is kept
+# (bounded in count and header length; emptied when full) so a request does not parse and
+# match it again.
+_CHOSEN: dict[str, str | None] = {}
+_CHOSEN_MAX = 512
+_CHOSEN_MAX_HEADER = 512
+
+
 def response_type(request: Request, default: str = "application/vnd.orcid+xml") -> str:
     """The media type to answer with; raises 406 (rendered as XML) when nothing fits."""
-    accept = request.headers.get("Accept", "").strip()
+    header = request.environ.get("HTTP_ACCEPT", "")
+    accept = header.strip()
     if not accept or accept == "*/*":
         return request_type(request) or default
-    best = accepted(request).best_match(ORCID_TYPES)
+    try:
+        best = _CHOSEN[header]
+    except KeyError:
+        best = accepted(request).best_match(ORCID_TYPES)
+        if len(header) <= _CHOSEN_MAX_HEADER:
+            if len(_CHOSEN) >= _CHOSEN_MAX:
+                _CHOSEN.clear()
+            _CHOSEN[header] = best
     if best is None:
         raise OrcidError(9001, "None of the requested media types (%s) can be produced; use one "
                          "of %s" % (accept[:200], ", ".join(ORCID_TYPES)), status=406)

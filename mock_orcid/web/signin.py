@@ -19,6 +19,7 @@ from ..registry import account_fields
 from ..registry.errors import OAuthError
 from ..registry.model import Record
 from .context import state
+from .session_cookie import CookieSessions
 
 bp = Blueprint("signin", __name__)
 
@@ -37,6 +38,7 @@ def _configure(setup) -> None:
     app.secret_key = getattr(settings, "session_secret", None) or secrets.token_hex(32)
     app.config.update(SESSION_COOKIE_NAME=COOKIE, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax")
+    app.session_interface = CookieSessions()
 
 
 # ====================================================================== the session
