@@ -49,7 +49,7 @@ WORKDIR /
 EXPOSE 8080
 
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
-    CMD ["python3", "-c", "import os, sys, urllib.request; port = os.environ.get('MOCK_ORCID_PORT', '8080'); sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % port, timeout=2).status == 200 else 1)"]
+    CMD ["python3", "-c", "import os, sys, urllib.request; port = os.environ.get('MOCK_ORCID_PORT', '8080'); sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:%s/__admin/health?ready' % port, timeout=2).status == 200 else 1)"]
 
 ENTRYPOINT ["mock-orcid"]
 CMD ["serve", "--host", "0.0.0.0"]

@@ -212,8 +212,8 @@ class RunningServer:
         # (xmlschema's import and the cached sets: about 0.15 s), then what only some calls
         # need (the search engine, the OpenID signing key). Health answers at once; a request
         # that needs a set not loaded yet waits for it (schemas.schema's lock), so only an API
-        # call within that moment pays the rest of the load.
-        self.schemas_loaded = threading.Event()
+        # call within that moment pays the rest of the load. /__admin/health?ready waits.
+        self.state.ready.clear()
         threading.Thread(target=self._warm_up, name="mock-orcid-warm-up", daemon=True).start()
 
     def _warm_up(self) -> None:
@@ -231,12 +231,12 @@ class RunningServer:
             # sight: a full collection walks only what requests created since, not the
             # schemas' large object graph.
             gc.freeze()
-            self.schemas_loaded.set()
+            self.state.ready.set()
 
     def wait_until_loaded(self, timeout: float | None = 60) -> bool:
         """Wait for the warm-up (the pytest fixture does, so a suite's first API call costs
         what the second does)."""
-        return self.schemas_loaded.wait(timeout)
+        return self.state.ready.wait(timeout)
 
     @property
     def url(self) -> str:

@@ -2,6 +2,7 @@
 the listeners of the registry's change stream. The one place that wires them together."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from .collector import FreezeAfterWrites
@@ -28,6 +29,10 @@ class MockState:
         self.renderer = Renderer(settings.registry_url)
         self.fixtures_path = Path(settings.fixtures) if settings.fixtures else DEFAULT_FIXTURES
         self.loaded: dict[str, int] = {}
+        # Set once what API calls need is loaded (server.RunningServer clears it while its
+        # background warm-up runs); /__admin/health?ready answers 503 until then.
+        self.ready = threading.Event()
+        self.ready.set()
         # --state-file: the first listener, so a write is on disk before anything reacts to it.
         self.state_log = None
         if settings.state_file:
