@@ -66,6 +66,33 @@ def test_a_later_change_to_the_item_does_not_change_what_the_notification_says()
     assert update["items"]["item"][0]["action-type"] == "UPDATE"
 
 
+def test_replaced_large_versions_are_not_kept_alive_by_their_notifications():
+    """A client that PUTs large bodies again and again must not grow memory by a body per
+    write: a large item's notification keeps only what it shows, and reads the same."""
+    import os
+    import weakref
+    from xml.etree import ElementTree as ET
+
+    reg = _registry()
+    big = work("10.1/big", "Big")
+    ET.SubElement(big, "{http://www.orcid.org/ns/work}short-description").text = os.urandom(
+        20000).hex()                                 # incompressible: far over PIN_LIMIT
+    item = reg.add_item(ORCID, WORK, big, CLIENT)
+    assert len(item.stored) > amended.PIN_LIMIT
+    first = weakref.ref(item)
+    body = work("10.1/big", "Small now")
+    body.set("put-code", str(item.put_code))
+    reg.update_item(ORCID, WORK, item.put_code, body, CLIENT)
+    del item
+    create, update = reg.records[ORCID].notifications
+    assert first() is None                           # the replaced large version is gone
+    assert create["items"]["item"][0]["item-name"] == "Big"
+    assert create["items"]["item"][0]["external-id"] == {
+        "external-id-type": "doi", "external-id-value": "10.1/big",
+        "external-id-relationship": "self"}
+    assert update["items"]["item"][0]["item-name"] == "Small now"
+
+
 def test_marking_a_notification_read_stores_a_new_one_and_leaves_the_old_as_it_was():
     reg = _registry()
     reg.add_item(ORCID, WORK, work("10.1/a"), CLIENT)

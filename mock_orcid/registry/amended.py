@@ -80,7 +80,8 @@ class Written(AmendedNotification):
                  registry_url: str, changes: list[tuple[Item, str]]):
         self.put_code, self.created, self.read, self.archived = put_code, created, None, None
         self.section, self.source, self.registry_url = section, source, registry_url
-        self.changes = tuple(value for pair in changes for value in pair)
+        self.changes = tuple(value for item, action in changes
+                             for value in (_kept(section, item), action))
 
     def _part(self, key):
         if key == "amended-section":
@@ -99,13 +100,40 @@ class Written(AmendedNotification):
                          for i in range(0, len(changes), 2)]}
 
 
-def _item(section: Section, item: Item, action: str) -> dict:
+# Items whose stored bytes are larger are kept as their gist, not by reference: a version that a
+# later write replaces stays reachable only through its notifications, so pinning a large one
+# (a client may PUT bodies of megabytes, again and again) would hold it for the life of the run.
+# A typical work packs into a few hundred bytes.
+PIN_LIMIT = 2048
+
+
+class _Gist(tuple):
+    """(put-code, title, identifier triples): what a notification shows of a large item."""
+    __slots__ = ()
+
+
+def _kept(section: Section, item: Item):
+    if len(item.stored) <= PIN_LIMIT:
+        return item
+    put_code, name, ids = _parts(section, item)
+    return _Gist((put_code, name, tuple(tuple(i.values()) for i in ids)))
+
+
+def _parts(section: Section, item) -> tuple[int, str | None, list[dict]]:
+    if isinstance(item, _Gist):
+        put_code, name, ids = item
+        return put_code, name, [dict(zip(_ID_FIELDS, triple)) for triple in ids]
     body = item.body
     ids = [dict(zip(_ID_FIELDS, grouping.id_fields(e))) for e in grouping.external_ids(body)]
+    return item.put_code, section_item_title(section, body), ids
+
+
+def _item(section: Section, item, action: str) -> dict:
+    put_code, name, ids = _parts(section, item)
     return {
-        "put-code": str(item.put_code),
+        "put-code": str(put_code),
         "item-type": section.item_type,
-        "item-name": section_item_title(section, body),
+        "item-name": name,
         "external-id": ids[0] if ids else None,
         "action-type": action,
         "additional-info": {"external_identifiers": {"external-id": ids}},

@@ -17,7 +17,8 @@ class CookieSessions(SecureCookieSessionInterface):
         self._signer_keys = None
 
     def get_signing_serializer(self, app):
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        # .get: Flask 3.0 has no SECRET_KEY_FALLBACKS (pyproject allows it)
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if keys != self._signer_keys:
             # Two threads may both build it the first time: same result, no harm.
             self._signer = super().get_signing_serializer(app)
