@@ -117,14 +117,8 @@ def grant_authorization_code(registry: Registry, client: Client, code_value: str
     if record is None or record.state not in USABLE_STATES:
         raise OAuthError("unauthorized_client", "The ORCID record %s is %s" % (
             code.orcid, record.state if record else "gone"))
-    granted = list(code.scopes)
-    if requested:
-        allowed = S.expand(code.scopes)
-        for scope in requested:
-            if scope not in allowed:
-                raise OAuthError("invalid_scope", "Invalid scope: %s (not granted with this "
-                                 "authorization code)" % scope)
-        granted = requested
+    granted = _narrowed(code.scopes, requested, "Invalid scope: %s (not granted with this "
+                        "authorization code)")
     seconds = PERSISTENT_TOKEN_SECONDS if client.persistent_tokens else WRITE_TOKEN_SECONDS
     token = registry.issue_token(client.client_id, code.orcid, granted, expires_in=seconds,
                                  from_code=code.code)
@@ -132,6 +126,18 @@ def grant_authorization_code(registry: Registry, client: Client, code_value: str
     if "openid" in granted:
         extra = id_token(registry, token, base_url, nonce=code.nonce, auth_time=code.created)
     return token_json(registry, token, id_token_value=extra)
+
+
+def _narrowed(held, requested: list[str] | None, refusal: str) -> list[str]:
+    """The scopes a new token gets: those held, or the requested ones if each is held
+    (or implied by one held); else invalid_scope with ``refusal`` naming the first that is not."""
+    if not requested:
+        return list(held)
+    allowed = S.expand(held)
+    for scope in requested:
+        if scope not in allowed:
+            raise OAuthError("invalid_scope", refusal % scope)
+    return requested
 
 
 def grant_client_credentials(registry: Registry, client: Client,
@@ -161,14 +167,8 @@ def grant_refresh_token(registry: Registry, client: Client, refresh_value: str |
         raise OAuthError("unauthorized_client", "Access token expired: %s" % parent.access_token)
     if parent.revoked or parent.user_revoked:
         raise OAuthError("unauthorized_client", "Parent token is disabled")
-    granted = list(parent.scopes)
-    if requested:
-        allowed = S.expand(parent.scopes)
-        for scope in requested:
-            if scope not in allowed:
-                raise OAuthError("invalid_scope", "The given scope '%s' is not allowed for the "
-                                 "parent token" % scope)
-        granted = requested
+    granted = _narrowed(parent.scopes, requested, "The given scope '%s' is not allowed for "
+                        "the parent token")
     remaining = remaining_seconds(registry, parent)
     seconds = remaining
     if expires_in not in (None, ""):

@@ -458,15 +458,16 @@ def review_group(container, gid: str, members) -> ET.Element:
     return outer
 
 
-def _group_external_ids(members) -> ET.Element:
-    """A group's external-ids: the first id of each distinct key its members carry."""
+def _group_external_ids(members, copy: bool = False) -> ET.Element:
+    """A group's external-ids: the first id of each distinct key its members carry (copied
+    when the id is also part of a member's summary, as 2.x's are)."""
     ids = ET.Element(C + "external-ids")
     seen = set()
     for view in members:
         for key, ext in view.group_keys:
             if key not in seen:
                 seen.add(key)
-                ids.append(ext)
+                ids.append(_copy(ext) if copy else ext)
     return ids
 
 

@@ -65,7 +65,7 @@ class RendererV2:
                 grp = render._sub(container, qn("activities", "group"))
                 render._sub(grp, C + "last-modified-date",
                             render.iso(max(e.item.last_modified for e in members)))
-                grp.append(_group_external_ids(members))
+                grp.append(render._group_external_ids(members, copy=True))
                 grp.extend(e.elem for e in members)
         return container
 
@@ -110,13 +110,3 @@ def _v2_group_keys(summ: ET.Element):
             continue
         yield (id_type, value), ext
 
-
-def _group_external_ids(members) -> ET.Element:
-    ids = ET.Element(C + "external-ids")
-    seen = set()
-    for entry in members:
-        for key, ext in entry.group_keys:
-            if key not in seen:
-                seen.add(key)
-                ids.append(render._copy(ext))
-    return ids
