@@ -121,28 +121,32 @@ def header_pairs(raw) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(slots=True, eq=False)
 class Recorded:
     """One exchange as the middleware saw it: the raw pieces, cheap to keep. Redacting,
     decoding and naming them (an ``Entry``) waits until someone reads the journal, so a
     request pays for none of it. Filters read the plain attributes."""
 
-    __slots__ = ("id", "method", "path", "query", "headers", "request_head", "request_size",
-                 "request_type", "status", "response_headers", "response_out",
-                 "response_size", "duration_ms", "client_id", "orcid", "fault",
-                 "rate_limited", "arrived", "body_limit", "_entry")
-
-    def __init__(self, method, path, query, headers, request_head, request_size, request_type,
-                 status, response_headers, response_out, response_size, duration_ms,
-                 client_id, orcid, fault, rate_limited, arrived, body_limit):
-        self.id = 0                     # set by Journal.add
-        self.method, self.path, self.query, self.headers = method, path, query, headers
-        self.request_head, self.request_size = request_head, request_size
-        self.request_type, self.status = request_type, status
-        self.response_headers, self.response_out = response_headers, response_out
-        self.response_size, self.duration_ms = response_size, duration_ms
-        self.client_id, self.orcid, self.fault = client_id, orcid, fault
-        self.rate_limited, self.arrived, self.body_limit = rate_limited, arrived, body_limit
-        self._entry = None
+    method: str
+    path: str
+    query: str
+    headers: list            # raw WSGI pairs (raw_headers)
+    request_head: bytes
+    request_size: int
+    request_type: str
+    status: int
+    response_headers: list
+    response_out: bytearray
+    response_size: int
+    duration_ms: float
+    client_id: str | None
+    orcid: str | None
+    fault: dict | None
+    rate_limited: str | None
+    arrived: datetime
+    body_limit: int
+    id: int = 0                  # set by Journal.add
+    _entry: Entry | None = field(default=None, repr=False)
 
     def entry(self) -> Entry:
         if self._entry is None:
@@ -190,10 +194,6 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: collections.deque[Entry | Recorded] = collections.deque(maxlen=size)
         self._ids = itertools.count(1)
-
-    def next_id(self) -> int:
-        with self._lock:
-            return next(self._ids)
 
     def add(self, entry: Entry | Recorded) -> None:
         """Keep ``entry``; a ``Recorded`` exchange gets its id here, in the order kept."""
