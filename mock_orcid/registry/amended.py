@@ -13,6 +13,7 @@ A notification never changes in place: marking it read or archived stores a new 
 """
 from __future__ import annotations
 
+import copy
 import json
 import zlib
 from collections.abc import Mapping
@@ -62,12 +63,9 @@ class AmendedNotification(Mapping):
 
     def with_date(self, key: str, millis: int) -> "AmendedNotification":
         """A copy with ``key`` ("read-date" or "archived-date") set."""
-        copy = object.__new__(type(self))
-        for cls in type(self).__mro__:
-            for name in getattr(cls, "__slots__", ()):
-                object.__setattr__(copy, name, getattr(self, name))
-        object.__setattr__(copy, DATES[key], millis)
-        return copy
+        changed = copy.copy(self)         # every slot, of whichever kind this is
+        setattr(changed, DATES[key], millis)
+        return changed
 
 
 class Written(AmendedNotification):
