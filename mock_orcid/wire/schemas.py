@@ -198,6 +198,10 @@ def write_cached(path: Path, schema) -> None:
             pass
 
 
+# The component maps of the loaded 2.x sets: how a declaration tells its API version.
+_V2_MAPS: set[int] = set()
+
+
 def _build(name: str):
     import xmlschema
     files = set_files(name)
@@ -220,23 +224,18 @@ def _bundle() -> dict:
     path = root / bundle_cache_name() if root is not None else None
     cached = read_cached(path) if path is not None else None
     if isinstance(cached, dict) and set(cached) == set(SET_NAMES):
-        return cached
-    bundle = {name: _build(name) for name in SET_NAMES}
-    if path is not None:
-        write_cached(path, bundle)
+        bundle = cached
+    else:
+        bundle = {name: _build(name) for name in SET_NAMES}
+        if path is not None:
+            write_cached(path, bundle)
+    _V2_MAPS.update(id(bundle[name].maps) for name in (*V2_SETS, NOTIFICATION_PERMISSION_2X))
     return bundle
 
 
 def schema(name: str = "record") -> "xmlschema.XMLSchema11":  # noqa: F821
     with _lock:
-        found = _bundle()[name]
-        if name in V2_SETS or name == NOTIFICATION_PERMISSION_2X:
-            _V2_MAPS.add(id(found.maps))
-        return found
-
-
-# The component maps of the loaded 2.x sets: how a declaration tells its API version.
-_V2_MAPS: set[int] = set()
+        return _bundle()[name]
 
 
 def is_v2(decl) -> bool:
