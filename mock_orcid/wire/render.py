@@ -104,75 +104,48 @@ class ItemView:
         return self._doc
 
 
-class _ViewCache:
-    """Item -> ItemView, least recently used first out, bounded by the text it holds."""
+class _BytesLru:
+    """Key -> value, least recently used first out, bounded by the text the values hold
+    (``size_of``). Serves both what reads keep per item version (Item -> ItemView) and the
+    groups of a list, keyed by their members' stored versions: a change to a member is a new
+    Item, so a new key, and a group whose members did not change is written once, not per
+    read."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, size_of):
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._views: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, item: Item):
-        view = self._views.get(item)
-        if view is not None:
-            with self._lock:
-                if item in self._views:
-                    self._views.move_to_end(item)
-        return view
-
-    def put(self, view: ItemView) -> None:
-        with self._lock:
-            old = self._views.pop(view.item, None)
-            if old is not None:
-                self.bytes -= old.size
-            self._views[view.item] = view
-            self.bytes += view.size
-            while self.bytes > self.max_bytes and len(self._views) > 1:
-                _item, dropped = self._views.popitem(last=False)
-                self.bytes -= dropped.size
-
-    def clear(self) -> None:
-        with self._lock:
-            self._views.clear()
-            self.bytes = 0
-
-
-class _GroupCache:
-    """A group of a list, as a Fragment, keyed by its members' stored versions (least
-    recently used first out, bounded by the text it holds). A change to a member is a new
-    Item, so a new key: a group whose members did not change is written once, not per read."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._groups: OrderedDict = OrderedDict()
+        self._size_of = size_of
+        self._values: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key):
-        node = self._groups.get(key)
-        if node is not None:
+        value = self._values.get(key)
+        if value is not None:
             with self._lock:
-                if key in self._groups:
-                    self._groups.move_to_end(key)
-        return node
+                if key in self._values:
+                    self._values.move_to_end(key)
+        return value
 
-    def put(self, key, node) -> None:
-        size = _size(node)
+    def put(self, key, value) -> None:
+        size = self._size_of(value)
         with self._lock:
-            old = self._groups.pop(key, None)
+            old = self._values.pop(key, None)
             if old is not None:
-                self.bytes -= _size(old)
-            self._groups[key] = node
+                self.bytes -= self._size_of(old)
+            self._values[key] = value
             self.bytes += size
-            while self.bytes > self.max_bytes and len(self._groups) > 1:
-                _key, dropped = self._groups.popitem(last=False)
-                self.bytes -= _size(dropped)
+            while self.bytes > self.max_bytes and len(self._values) > 1:
+                _key, dropped = self._values.popitem(last=False)
+                self.bytes -= self._size_of(dropped)
 
     def clear(self) -> None:
         with self._lock:
-            self._groups.clear()
+            self._values.clear()
             self.bytes = 0
+
+
+def _view_size(view: ItemView) -> int:
+    return view.size
 
 
 def _size(node) -> int:
@@ -188,8 +161,8 @@ class Renderer:
                  cache_bytes: int = DEFAULT_CACHE_BYTES):
         self.base_url = registry_url.rstrip("/")
         self.host = urlparse(self.base_url).hostname or "localhost"
-        self._views = _ViewCache(cache_bytes)
-        self._groups = _GroupCache(cache_bytes // 4)
+        self._views = _BytesLru(cache_bytes, _view_size)
+        self._groups = _BytesLru(cache_bytes // 4, _size)
 
     # -- common pieces ----------------------------------------------------
     def orcid_identifier(self, parent, tag, orcid):
@@ -279,7 +252,7 @@ class Renderer:
                                     for key, ext in view.group_keys)
             view.summary = fragment(summ)
             view.size += _size(view.summary) + sum(_size(f) for _k, f in view.group_keys)
-        self._views.put(view)
+        self._views.put(item, view)
         return view
 
     def _add_normalised(self, elem: ET.Element) -> None:
