@@ -67,6 +67,15 @@ def _owner(orcid: str) -> Record:
     return record
 
 
+def _signed_in_owner() -> Record:
+    """For a form about the signed-in researcher's own account: not signed in goes to the
+    sign-in page; otherwise the owner's checks (``_owner``) apply."""
+    record = current_record()
+    if record is None:
+        abort(redirect("/signin", code=302))
+    return _owner(record.orcid)
+
+
 def _back(default: str) -> Response:
     """Back to where the form was (a local path only), or ``default``."""
     target = request.form.get("next", "")
@@ -157,10 +166,7 @@ def trusted_parties():
 
 @bp.post("/account/default-visibility")
 def default_visibility():
-    record = current_record()
-    if record is None:
-        return redirect("/signin", code=302)
-    _owner(record.orcid)
+    record = _signed_in_owner()
     value = request.form.get("default_visibility", "")
     if value not in ("public", "limited", "private"):
         return _message("Bad visibility", "Default visibility must be public, limited or "
@@ -171,10 +177,7 @@ def default_visibility():
 
 @bp.post("/account/revoke")
 def revoke():
-    record = current_record()
-    if record is None:
-        return redirect("/signin", code=302)
-    _owner(record.orcid)
+    record = _signed_in_owner()
     client_id = request.form.get("client_id", "")
     if client_id not in state().registry.clients:
         return _message("Unknown organization", "No client %s" % client_id, 400)
@@ -219,10 +222,7 @@ def inbox_page():
 
 @bp.post("/inbox/<int:put_code>/<action>")
 def inbox_action(put_code, action):
-    record = current_record()
-    if record is None:
-        return redirect("/signin", code=302)
-    _owner(record.orcid)
+    record = _signed_in_owner()
     act = {"read": inbox.researcher_mark_read, "archive": inbox.researcher_archive}.get(action)
     if act is None or not act(state().registry, record, put_code):
         return _message("Notification not found", "No notification %s in your inbox."
